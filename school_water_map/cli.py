@@ -1,0 +1,113 @@
+"""The ``swmap`` command line. Output for people is Chinese; JSON field names are English."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+import shapely
+from shapely.geometry import Point
+
+from school_water_map.check import findings, render_text
+from school_water_map.errors import DataFileError, PositionError, RulesError, UnknownPlaceError
+from school_water_map.layers import load_context
+from school_water_map.locate import LocateRequest, entity_id, record
+from school_water_map.positions import METHOD_ZH, PRECISION_ZH, PositionStore
+from school_water_map.records import pair_records, school_records, to_csv, to_json, water_records
+from school_water_map.register import build_register
+from school_water_map.settings import Settings
+
+log = logging.getLogger("school_water_map")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors print a Chinese message and exit 2."""
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return int(args.run(args, settings))
+    except (DataFileError, PositionError, RulesError, UnknownPlaceError) as exc:
+        log.debug("command failed", exc_info=exc)
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _pairs(args: argparse.Namespace, settings: Settings) -> int:
+    records = pair_records(build_register(settings))
+    sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
+    return 0
+
+
+def _schools(args: argparse.Namespace, settings: Settings) -> int:
+    records = school_records(build_register(settings))
+    sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
+    return 0
+
+
+def _water(args: argparse.Namespace, settings: Settings) -> int:
+    records = water_records(build_register(settings))
+    sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    sys.stdout.write(render_text(findings(build_register(settings))))
+    return 0
+
+
+def _locate(args: argparse.Namespace, settings: Settings) -> int:
+    register = build_register(settings)
+    outline = load_context(settings.geodata_dir).outline.union_all()
+    request = LocateRequest(entity=args.entity, geometry=Point(args.lon, args.lat), crs=args.crs,
+                            source=args.source, author=args.author, method=args.method,
+                            precision=args.precision, accuracy_m=args.accuracy, note=args.note)
+    (stored,) = record([request], register.resolution, outline, PositionStore(settings.positions_path))
+    lon, lat = shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)
+    print(f"已记录：{args.entity}（{stored.entity_id}）位于 WGS-84 经度 {lon:.6f}、纬度 {lat:.6f}，"
+          f"精度“{PRECISION_ZH[stored.precision]}”，来源“{stored.source}”，录入人 {stored.author}，"
+          f"时间 {stored.recorded_at}")
+    return 0
+
+
+def _history(args: argparse.Namespace, settings: Settings) -> int:
+    register = build_register(settings)
+    ident = entity_id(register.resolution, args.entity)
+    history = PositionStore(settings.positions_path).history(ident)
+    if not history:
+        print(f"{args.entity}（{ident}）尚无位置记录")
+    for item in history:
+        print(f"#{item.record_id} {item.recorded_at} {PRECISION_ZH[item.precision]} "
+              f"{METHOD_ZH.get(item.method, item.method)} {item.wkt}（来源：{item.source}；录入人：{item.author}）")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="swmap", description="学校周边危险水域登记册（利通区）")
+    sub = parser.add_subparsers(required=True, metavar="命令")
+    for name, func, helptext, formats in (
+        ("pairs", _pairs, "每行附件一条记录，按风险排序", ("json", "csv")),
+        ("schools", _schools, "学校列表", ("json", "csv")),
+        ("water", _water, "水体列表", ("json", "csv")),
+    ):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("--format", choices=formats, default="json", help="输出格式")
+        cmd.set_defaults(run=func)
+    sub.add_parser("check", help="数据质量核查报告（中文）").set_defaults(run=_check)
+    locate = sub.add_parser("locate", help="记录学校或水体的位置")
+    locate.add_argument("entity", help="学校或水体的编号或名称")
+    locate.add_argument("--lon", type=float, required=True, help="经度")
+    locate.add_argument("--lat", type=float, required=True, help="纬度")
+    locate.add_argument("--crs", default="WGS84", help="坐标系：WGS84、GCJ02（高德/腾讯）或 BD09（百度）")
+    locate.add_argument("--source", required=True, help="来源，例如“现场GPS”")
+    locate.add_argument("--author", required=True, help="录入人")
+    locate.add_argument("--method", default="typed", choices=sorted(METHOD_ZH), help="定位方式")
+    locate.add_argument("--precision", default="surveyed", choices=("surveyed", "gazetteer", "geocoded"))
+    locate.add_argument("--accuracy", type=float, default=None, help="定位精度（米）")
+    locate.add_argument("--note", default="", help="备注")
+    locate.set_defaults(run=_locate)
+    history = sub.add_parser("history", help="某学校或水体的位置记录历史")
+    history.add_argument("entity", help="学校或水体的编号或名称")
+    history.set_defaults(run=_history)
+    return parser

@@ -1,0 +1,42 @@
+"""The project's exceptions: small builtin subclasses, each carrying a Chinese user message."""
+
+from __future__ import annotations
+
+
+class AnnexParseError(ValueError):
+    """A cell of an annex row could not be read unambiguously.
+
+    ``str(error)`` is the Chinese message for users; ``row``, ``field`` and ``text`` name the culprit.
+    """
+
+    def __init__(self, *, row: int | str | None, field: str, text: str, reason: str) -> None:
+        self.row = row
+        self.field = field
+        self.text = text
+        self.reason = reason
+        where = f"第 {row} 行" if row is not None else "输入"
+        super().__init__(f"{where}“{field}”无法识别：“{text}”（{reason}）")
+
+
+class UnknownPlaceError(LookupError):
+    """A school, water body or anchor that the register does not know."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"找不到{kind}：“{key}”")
+
+    def __str__(self) -> str:  # LookupError would repr() the argument
+        return str(self.args[0])
+
+
+class PositionError(ValueError):
+    """A position that cannot be recorded: bad coordinates, CRS, precision or source."""
+
+
+class RulesError(ValueError):
+    """The risk rules file is malformed."""
+
+
+class DataFileError(ValueError):
+    """A curated or user data file is malformed (names the file and the row)."""
