@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from school_water_map.distance import nearby_water  # noqa: E402
-from school_water_map.layers import load_context  # noqa: E402
-from school_water_map.locate import LocateRequest, record  # noqa: E402
-from school_water_map.positions import PositionStore  # noqa: E402
-from school_water_map.register import build_register  # noqa: E402
-from school_water_map.settings import Settings  # noqa: E402
+from school_water_map.distance import nearby_water
+from school_water_map.layers import load_context
+from school_water_map.locate import LocateRequest, record
+from school_water_map.positions import PositionStore
+from school_water_map.register import build_register
+from school_water_map.settings import Settings
 
 
 def timed(func: Callable[[], object], runs: int) -> tuple[float, object]:
