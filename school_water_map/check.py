@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from school_water_map.distance import pairs_within, to_metric
 from school_water_map.entities import KIND_ZH, TOWNSHIP_UNKNOWN
 from school_water_map.register import Register
 
@@ -54,6 +55,10 @@ def findings(register: Register) -> Findings:
             f"第 {p.row} 行 {p.school} — {p.water}：上报“{p.distance_text}”，计算 {p.computed_distance_m:.0f} 米"
             for p in water_pairs.itertuples() if p.distance_disagrees],
             f"容差：{register.rules.tolerance_m:.0f} 米或上报距离的 {register.rules.tolerance_ratio:.0%}，取较大者。"),
+        Section(f"附件未列出、但在学校 {register.rules.zone_radius_m:.0f} 米内的水体", [
+            f"{register.schools.at[s, 'name']} — {register.waters.at[w, 'name']}：{d:.0f} 米"
+            for s, w, d in unlisted_nearby(register).itertuples(index=False)],
+            "已定位的学校附近有已录入几何的水体，但附件未列出这一对：请核实是否应补入隐患清单。"),
         Section("备注所示类型与名录不一致", [
             f"第 {p.row} 行 {p.water}：备注提示“{KIND_ZH[p.note_kind_hint]}”，名录为“{p.water_kind_label}”"
             for p in water_pairs.itertuples()
@@ -74,6 +79,24 @@ def findings(register: Register) -> Findings:
     headline = (f"{_district(register)}学校周边水域数据核查：附件 {len(pairs)} 行，"
                 f"学校 {len(schools)} 所，水体 {len(waters)} 处")
     return Findings(headline=headline, sections=sections, summary=summary)
+
+
+def unlisted_nearby(register: Register) -> pd.DataFrame:
+    """Located water within the school zone of a located school, where the annex lists no such pair."""
+    schools = register.schools[register.schools.geometry.notna()]
+    waters = register.waters[register.waters.geometry.notna()]
+    columns = ["school_id", "water_id", "distance_m"]
+    if schools.empty or waters.empty:
+        return pd.DataFrame(columns=columns)
+    metric_schools = to_metric(schools)
+    metric_waters = waters.to_crs(metric_schools.crs)
+    close = pairs_within(metric_schools.geometry.values, metric_waters.geometry.values, register.rules.zone_radius_m)
+    found = pd.DataFrame({"school_id": schools.index.to_numpy()[close["point"]],
+                          "water_id": waters.index.to_numpy()[close["feature"]],
+                          "distance_m": close["distance_m"].to_numpy()})
+    listed = set(zip(register.pairs["school_id"], register.pairs["water_id"], strict=True))
+    keep = [(s, w) not in listed for s, w in zip(found["school_id"], found["water_id"], strict=True)]
+    return found.loc[keep, columns].sort_values(["school_id", "distance_m"]).reset_index(drop=True)
 
 
 def render_text(report: Findings) -> str:

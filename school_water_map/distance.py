@@ -103,6 +103,15 @@ def nearby_water(points: Sequence[shapely.Geometry] | npt.NDArray[np.object_],
     return out.sort_index()
 
 
+def pairs_within(points: Sequence[shapely.Geometry] | npt.NDArray[np.object_],
+                 features: Sequence[shapely.Geometry] | npt.NDArray[np.object_], radius_m: float) -> pd.DataFrame:
+    """Every (point, feature) pair closer than ``radius_m``, with its distance (projected inputs)."""
+    pts = np.asarray(points, dtype=object)
+    feats = np.asarray(features, dtype=object)
+    pi, fi = shapely.STRtree(feats).query(pts, predicate="dwithin", distance=radius_m)
+    return pd.DataFrame({"point": pi, "feature": fi, "distance_m": shapely.distance(pts[pi], feats[fi])})
+
+
 def _hilbert_order(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
     if len(geoms) == 0:
         return np.array([], dtype=np.int64)

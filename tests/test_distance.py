@@ -7,7 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from school_water_map.distance import Tolerance, disagrees, nearby_water, pair_distances, to_metric
+from school_water_map.distance import Tolerance, disagrees, nearby_water, pair_distances, pairs_within, to_metric
 
 UTM48 = "EPSG:32648"
 
@@ -64,3 +64,10 @@ def test_nearby_water_ties_resolve_to_the_lowest_index():
     got = nearby_water([Point(0, 0)], lines, 50.0)
     assert got.loc[0, "nearest"] == 0 and got.loc[0, "count_within"] == 2
     assert isinstance(got, pd.DataFrame)
+
+
+def test_pairs_within_lists_every_close_pair():
+    lines = [LineString([(0, 150), (100, 150)]), LineString([(0, 500), (100, 500)]), Point(-30, 0)]
+    got = pairs_within([Point(0, 0), Point(0, 480)], lines, 200.0).sort_values(["point", "feature"])
+    assert got[["point", "feature"]].values.tolist() == [[0, 0], [0, 2], [1, 1]]
+    assert got["distance_m"].tolist() == pytest.approx([150.0, 30.0, 20.0])

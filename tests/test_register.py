@@ -5,7 +5,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from school_water_map.check import findings, render_text
+from school_water_map.check import findings, render_text, unlisted_nearby
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
 from school_water_map.positions import PositionStore
@@ -64,3 +64,13 @@ def test_a_located_water_near_the_school_keeps_the_pair_high(settings):
     after = _place(settings, "波浪渠", LineString([(lon, lat - 0.01), (lon, lat + 0.01)]))
     row = after.pairs.set_index("row").loc[83]
     assert not row["distance_disagrees"] and row["risk_level"] == "high"
+
+
+def test_unlisted_water_inside_the_school_zone_is_reported(settings):
+    _place(settings, "开元小学", Point(*SCHOOL))  # the annex lists only 秦渠 (1000 m) for 开元小学
+    lon, lat, _ = GEOD.fwd(*SCHOOL, 180, 120)
+    after = _place(settings, "汉渠", LineString([(lon - 0.01, lat), (lon + 0.01, lat)]))
+    close = unlisted_nearby(after)
+    assert close[["school_id", "water_id"]].values.tolist() == [["640302-S39", "640302-W27"]]
+    assert close["distance_m"].iloc[0] == pytest.approx(120, rel=0.01)
+    assert "开元小学 — 汉渠：120 米" in render_text(findings(after))
