@@ -1,0 +1,1 @@
+"""The Streamlit pages (map, register, locate) and their app-side helpers (``state``, ``ui``)."""

@@ -1,0 +1,88 @@
+"""定位与校核: place a school or water body (map click, typed coordinates, tablet GPS, CSV), and review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from app_pages.locate_methods import BY_METHOD, METHODS
+from school_water_map.positions import METHOD_ZH, PRECISION_ZH, PositionStore
+from school_water_map.register import Register
+from school_water_map.reported import format_metres
+from school_water_map.review import Candidate, review_tables, to_place
+from school_water_map.settings import Settings
+
+
+def main() -> None:
+    st.title("定位与校核")
+    settings = state.settings()
+    register = state.register(settings)
+    state.show_flash()
+    candidates = {c.entity_id: c for c in to_place(register)}
+    left, right = st.columns([2, 1])
+    entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
+                               format_func=lambda i: candidates[i].label, on_change=state.forget_pending)
+    right.text_input("录入人（姓名）", key=state.AUTHOR, placeholder="请填写姓名")
+    entity = candidates[entity_id]
+    _status(settings, register, entity)
+    method = st.segmented_control("定位方式", list(METHODS), format_func=METHODS.__getitem__, default="click",
+                                  required=True, key=state.LOCATE_METHOD)
+    BY_METHOD[method or "click"](settings, register, entity)
+    _surroundings(register, entity)
+    _review(register)
+
+
+def _status(settings: Settings, register: Register, entity: Candidate) -> None:
+    frame = register.schools if entity.kind == "school" else register.waters
+    row = frame.loc[entity.entity_id]
+    if row["geometry"] is None:
+        st.markdown(f"**{entity.name}**：{row['precision_label']}")
+        return
+    point = row["geometry"].representative_point()
+    st.markdown(f"**{entity.name}**：{row['precision_label']}，经度 {point.x:.6f}、纬度 {point.y:.6f}（WGS-84）；"
+                f"来源：{row['source']}；录入人：{row['author']}；{str(row['recorded_at'])[:16].replace('T', ' ')}")
+    history = PositionStore(settings.positions_path).history(entity.entity_id)
+    with st.expander(f"位置记录（共 {len(history)} 条，最新的为当前位置）"):
+        st.dataframe(pd.DataFrame([{
+            "时间": r.recorded_at[:19].replace("T", " "), "精度": PRECISION_ZH[r.precision],
+            "方式": METHOD_ZH.get(r.method, r.method), "位置（WGS-84）": r.wkt, "来源": r.source, "录入人": r.author,
+        } for r in reversed(history)]), hide_index=True)
+
+
+def _surroundings(register: Register, entity: Candidate) -> None:
+    """The entity's pairs: reported distance, the derived position, the computed distance and the risk."""
+    column = "school_id" if entity.kind == "school" else "water_id"
+    pairs = register.pairs[register.pairs[column] == entity.entity_id]
+    derived = register.derived.set_index("row")["explanation"]
+    st.subheader("该校周边水域" if entity.kind == "school" else "涉及的学校")
+    st.dataframe(pd.DataFrame([{
+        "序号": p.row, "学校": p.school, "水体": p.water, "上报距离": p.distance_text or "未报",
+        "按附件推算": derived.get(p.row, "学校定位后推算" if p.school_precision == "unplaced" else ""),
+        "计算距离（米）": _computed_text(p), "风险": p.risk_level_label,
+    } for p in pairs.itertuples()]), hide_index=True)
+
+
+def _computed_text(pair: Any) -> str:
+    if pd.notna(pair.computed_distance_m):
+        return format_metres(round(pair.computed_distance_m))
+    if pair.school_precision == "unplaced":
+        return "学校定位后计算"
+    return "水体定位后计算" if isinstance(pair.water_id, str) else ""
+
+
+def _review(register: Register) -> None:
+    st.subheader("待定位与待核查")
+    tables = review_tables(register)
+    for tab, (title, table) in zip(st.tabs([f"{t}（{len(df)}）" for t, df in tables.items()]), tables.items(),
+                                   strict=True):
+        with tab:
+            if table.empty:
+                st.caption(f"没有{title}。")
+            else:
+                st.dataframe(table, hide_index=True)
+
+
+main()

@@ -1,0 +1,167 @@
+"""The four ways to place a school or water body on the 定位与校核 page, and the confirm-and-save step.
+
+Each method ends in ``confirm``: the position about to be saved, its precision and source, and one
+button that records it through ``school_water_map.locate`` (then every cache is cleared).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from shapely.geometry import Point
+
+from app_pages import gps, state, ui
+from school_water_map.coordinates import format_dms, parse_lonlat
+from school_water_map.crs import BD09, CRS_ZH, GCJ02, WGS84, to_wgs84
+from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
+from school_water_map.locate import LocateRequest, record
+from school_water_map.mapping import MapView, build_map, pending_layer
+from school_water_map.position_csv import TEMPLATE, PositionCsvError, import_positions
+from school_water_map.positions import PRECISION_ZH, RECORDABLE, PositionStore
+from school_water_map.register import Register
+from school_water_map.review import Candidate
+from school_water_map.settings import Settings
+from school_water_map.tables import xlsx_to_csv_bytes
+
+METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
+PRECISION_HELP = {"surveyed": "实测（现场GPS，或在影像上确认）", "gazetteer": "地名库（权威名录）",
+                  "geocoded": "未确认（粗略位置，图上以虚线显示）"}
+
+
+def by_click(settings: Settings, register: Register, entity: Candidate) -> None:
+    basemap = ui.basemap_picker(settings, key="locate_basemap")
+    hint = "" if basemap.imagery else "当前底图没有影像，点选只能粗略定位；有网络时请选“天地图 影像”或“高德 影像”。"
+    st.caption(f"在地图上点按“{entity.name}”的位置，然后确认保存。{hint}")
+    pending = st.session_state.get(state.CLICK_PENDING)
+    wgs = _to_wgs84(pending) if pending else None
+    fmap = build_map(register, state.context(settings), basemap=basemap, view=MapView(focus_entity=entity.entity_id))
+    result = ui.show_map(fmap, key="locate_map", height=480, clicks=True,
+                         pending=pending_layer(*wgs, basemap) if wgs else None)
+    click = (result or {}).get("last_clicked")
+    if click and (click["lng"], click["lat"]) != st.session_state.get(state.CLICK_SEEN):
+        st.session_state[state.CLICK_SEEN] = (click["lng"], click["lat"])
+        st.session_state[state.CLICK_PENDING] = (click["lng"], click["lat"], basemap.crs)
+        st.rerun()
+    if pending and wgs:
+        confirm(settings, register, entity, Point(pending[0], pending[1]), crs=pending[2], method="click",
+                source=f"地图点选（底图：{basemap.label}）", precision="surveyed" if basemap.imagery else "geocoded",
+                shown=wgs)
+
+
+def by_typing(settings: Settings, register: Register, entity: Candidate) -> None:
+    left, middle, right = st.columns(3)
+    lon_text = left.text_input("经度", key="typed_lon", placeholder="如 106.2035 或 106°12′13″E")
+    lat_text = middle.text_input("纬度", key="typed_lat", placeholder="如 37.9875 或 37°59′15″N")
+    crs = right.selectbox("坐标系", [WGS84, GCJ02, BD09], format_func=CRS_ZH.__getitem__, key="typed_crs")
+    if not (lon_text.strip() or lat_text.strip()):
+        st.caption("可填十进制度或度分秒。坐标来自高德/腾讯选 GCJ-02，来自百度选 BD-09，保存时换算为 WGS-84。")
+        return
+    try:
+        lon, lat = parse_lonlat(lon_text, lat_text)
+        shown = _to_wgs84((lon, lat, crs))
+    except PositionError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    confirm(settings, register, entity, Point(lon, lat), crs=crs, method="typed", source="输入坐标",
+            precision="surveyed", shown=shown)
+
+
+def by_gps(settings: Settings, register: Register, entity: Candidate) -> None:
+    st.caption("在现场用平板定位：浏览器会询问是否允许获取位置。只有安全连接（HTTPS，或本机 localhost）才能定位。")
+    if st.button("获取平板当前位置", icon=":material/my_location:", key="gps_button"):
+        st.session_state[state.GPS_REQUEST] = st.session_state.get(state.GPS_REQUEST, 0) + 1
+        st.session_state[state.GPS_WAITING] = True
+        st.session_state.pop(state.GPS_RESULT, None)
+    if st.session_state.get(state.GPS_WAITING):
+        answer = gps.request_position(key=f"gps_{st.session_state[state.GPS_REQUEST]}")
+        if answer is None:
+            st.info("正在获取位置……如浏览器询问，请选择“允许”。", icon=":material/hourglass_top:")
+            return
+        st.session_state[state.GPS_RESULT] = answer
+        st.session_state[state.GPS_WAITING] = False
+    answer = st.session_state.get(state.GPS_RESULT)
+    if not answer:
+        return
+    problem = gps.error_text(answer)
+    if problem:
+        st.warning(f"没有获得位置：{problem}", icon=":material/location_disabled:")
+        return
+    coords = answer["coords"]
+    accuracy = float(coords["accuracy"])
+    if accuracy > gps.POOR_ACCURACY_M:
+        st.warning(f"定位精度较差（±{accuracy:.0f} 米）：建议到开阔处重新获取。", icon=":material/gps_not_fixed:")
+    confirm(settings, register, entity, Point(coords["longitude"], coords["latitude"]), crs=WGS84, method="gps",
+            source=f"平板GPS（精度 ±{accuracy:.0f} 米）", precision="surveyed", accuracy_m=accuracy,
+            shown=(coords["longitude"], coords["latitude"]))
+
+
+def by_csv(settings: Settings, register: Register, _entity: Candidate) -> None:
+    st.caption("一次导入多处位置（CSV 或 Excel）：每行一处，列为 编号或名称、经度、纬度，"
+               "可选 坐标系、来源、精度、备注。任何一行有错，整个文件都不导入，并列出出错的行。")
+    st.download_button("下载 CSV 模板", TEMPLATE.encode("utf-8-sig"), file_name="位置导入模板.csv", mime="text/csv",
+                       icon=":material/download:")
+    version = st.session_state.get("csv_upload_version", 0)
+    upload = st.file_uploader("位置文件（CSV 或 Excel）", type=["csv", "xlsx"], key=f"csv_upload_{version}")
+    precision = _precision_choice("csv", default="surveyed")
+    author = st.session_state.get(state.AUTHOR, "").strip()
+    if st.button("导入全部位置", disabled=upload is None or not author, icon=":material/upload:", key="csv_import"):
+        assert upload is not None
+        try:
+            data = upload.getvalue()
+            if upload.name.lower().endswith(".xlsx"):
+                data = xlsx_to_csv_bytes(data, upload.name)
+            stored = import_positions(data, register.resolution, state.area(settings),
+                                      PositionStore(settings.positions_path), author=author,
+                                      source=f"CSV导入：{upload.name}", precision=precision)
+        except PositionCsvError as exc:
+            st.error(f"文件未导入：共 {len(exc.problems)} 处问题，须全部改正后再导入。", icon=":material/error:")
+            st.markdown("\n".join(f"- {problem}" for problem in exc.problems))
+            return
+        except DataFileError as exc:
+            st.error(f"文件未导入：{exc}", icon=":material/error:")
+            return
+        st.session_state["csv_upload_version"] = version + 1
+        state.after_write(f"已导入 {len(stored)} 处位置（{upload.name}）。")
+        st.rerun()
+    if not author:
+        st.caption("请先填写录入人。")
+
+
+def confirm(settings: Settings, register: Register, entity: Candidate, geometry: Point, *, crs: str, method: str,
+            source: str, precision: str, shown: tuple[float, float], accuracy_m: float | None = None) -> None:
+    """Show the position about to be saved, ask for precision and source, and save it."""
+    lon, lat = shown
+    st.info(f"待保存的位置：{format_dms(lat, axis='lat')}、{format_dms(lon, axis='lon')}"
+            f"（WGS-84 经度 {lon:.6f}，纬度 {lat:.6f}）", icon=":material/pin_drop:")
+    chosen = _precision_choice(method, default=precision)
+    source_text = st.text_input("来源", value=source, key=f"source_{method}")
+    author = st.session_state.get(state.AUTHOR, "").strip()
+    if not author:
+        st.caption("请先在上方填写录入人，才能保存。")
+    if st.button(f"保存“{entity.name}”的位置", type="primary", disabled=not author, icon=":material/save:",
+                 key=f"save_{method}"):
+        request = LocateRequest(entity=entity.entity_id, geometry=geometry, crs=crs, source=source_text,
+                                author=author, method=method, precision=chosen, accuracy_m=accuracy_m)
+        try:
+            record([request], register.resolution, state.area(settings), PositionStore(settings.positions_path))
+        except (PositionError, UnknownPlaceError) as exc:
+            st.error(f"未保存：{exc}", icon=":material/error:")
+            return
+        state.forget_pending()
+        state.after_write(f"已保存“{entity.name}”的位置（{PRECISION_ZH[chosen]}，{METHODS.get(method, method)}）。"
+                          "地图、距离和风险已更新。")
+        st.rerun()
+
+
+def _precision_choice(method: str, *, default: str) -> str:
+    choice = st.radio("位置精度", list(RECORDABLE), index=list(RECORDABLE).index(default), horizontal=True,
+                      format_func=PRECISION_HELP.__getitem__, key=f"precision_{method}_{default}")
+    return str(choice)
+
+
+def _to_wgs84(position: tuple[float, float, str]) -> tuple[float, float]:
+    lon, lat = to_wgs84(position[0], position[1], position[2])
+    return float(lon), float(lat)
+
+
+#: The methods offered on the page, in order.
+BY_METHOD = {"click": by_click, "typed": by_typing, "gps": by_gps, "csv": by_csv}

@@ -1,0 +1,70 @@
+"""隐患清单: every school–water pair ranked by risk with its reasons; filter, search, download, show on the map."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import state, ui
+from school_water_map.entities import KIND_ZH
+from school_water_map.mapping import MapView, build_map
+from school_water_map.register_view import (
+    DISTANCE_CHOICES,
+    PairFilter,
+    filter_pairs,
+    pair_table,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+
+#: On screen (the downloads have every column): what a person scans first, the reasons last.
+SHOWN_COLUMNS = ("序号", "风险", "得分", "学校", "水体", "上报距离", "计算距离（米）", "乡镇", "水体类型", "学校位置",
+                 "原因")
+
+st.title("隐患清单")
+settings = state.settings()
+register = state.register(settings)
+
+first, second = st.columns(2)
+with first:
+    township = ui.township_filter(register, key="register_township")
+    kind = st.selectbox("水体类型", ["all", *KIND_ZH], format_func=lambda k: KIND_ZH.get(k, "全部类型"),
+                        key="register_kind")
+with second:
+    distance = st.selectbox("距离", list(DISTANCE_CHOICES), format_func=lambda d: DISTANCE_CHOICES[d][0],
+                            key="register_distance")
+    search = st.text_input("搜索学校或水体名称", key="register_search", placeholder="例如：秦渠、第十一小学")
+levels = ui.level_filter(register, key="register_levels")
+
+shown = filter_pairs(register.pairs, PairFilter(townships=township, levels=levels, distance=distance, search=search,
+                                                kinds=None if kind == "all" else [kind]))
+table = pair_table(shown)
+st.caption(f"附件共 {len(register.pairs)} 行，当前显示 {len(table)} 行，按风险等级和得分排序。"
+           "点选一行，可查看原因并在地图上显示。")
+event = st.dataframe(ui.risk_styled(table, register), key=state.REGISTER_TABLE, on_select="rerun",
+                     selection_mode="single-row", hide_index=True, height=420, column_order=SHOWN_COLUMNS,
+                     column_config={"序号": st.column_config.NumberColumn(width="small"),
+                                    "原因": st.column_config.TextColumn(width="large")})
+left, right = st.columns(2)
+left.download_button("下载 CSV", to_csv_bytes(table), file_name="隐患清单.csv", mime="text/csv",
+                     icon=":material/download:", width="stretch")
+right.download_button("下载 Excel（XLSX）", to_xlsx_bytes(table), file_name="隐患清单.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      icon=":material/download:", width="stretch")
+
+if event.selection.rows:
+    pair = shown.iloc[event.selection.rows[0]]
+    st.subheader(f"第 {pair['row']} 行：{pair['school']} — {pair['water']}")
+    st.markdown(f"**风险：{pair['risk_level_label']}**（{pair['risk_score']:g} 分）；"
+                f"上报距离：{pair['distance_text'] or '未报'}")
+    st.markdown("\n".join(f"- {r['text']}（{r['points']:+g}）" for r in pair["reasons"]))
+    if pair["school_precision"] == "unplaced":
+        st.info("该校尚未定位，暂不能在地图上显示。定位学校后，其周边水体会按附件的方向和距离推算显示。",
+                icon=":material/location_off:")
+        ui.locate_button(pair["school_id"], "去定位该校", key="register_locate_school")
+    else:
+        fmap = build_map(register, state.context(settings), basemap=ui.saved_basemap(settings),
+                         view=MapView(focus_row=int(pair["row"])))
+        ui.show_map(fmap, key="register_map", height=380)
+        if pair["water_precision"] == "unplaced" and isinstance(pair["water_id"], str):
+            st.info("该水体尚无位置，附件也未给出可推算的距离。", icon=":material/help:")
+            ui.locate_button(pair["water_id"], "去定位该水体", key="register_locate_water")

@@ -1,0 +1,119 @@
+"""Widgets shared by the pages: filters, the basemap choice, the map component, links to locate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages import state
+from school_water_map.basemaps import Basemap, basemaps, choose
+from school_water_map.entities import TOWNSHIP_UNKNOWN
+from school_water_map.map_assets import localize_assets
+from school_water_map.mapping import MapView, risk_colours
+from school_water_map.prefs import PrefsStore
+from school_water_map.register import NO_WATER_LEVEL, Register
+from school_water_map.settings import Settings
+
+ALL_TOWNSHIPS = "全部乡镇"
+
+
+def townships(register: Register) -> list[str]:
+    """The township labels of the register, 待确认 last."""
+    labels = sorted(set(register.pairs["township_label"]) - {TOWNSHIP_UNKNOWN})
+    return [*labels, TOWNSHIP_UNKNOWN] if TOWNSHIP_UNKNOWN in set(register.pairs["township_label"]) else labels
+
+
+def level_choices(register: Register) -> dict[str, str]:
+    """Risk level code → Chinese label, highest first, with 无上报水域 last."""
+    levels = sorted(register.rules.levels, key=lambda lv: lv.rank)
+    return {**{lv.code: lv.label for lv in levels}, NO_WATER_LEVEL[0]: NO_WATER_LEVEL[1]}
+
+
+def township_filter(register: Register, *, key: str) -> list[str] | None:
+    choice = st.selectbox("乡镇", [ALL_TOWNSHIPS, *townships(register)], key=key)
+    return None if choice == ALL_TOWNSHIPS else [choice]
+
+
+def level_filter(register: Register, *, key: str) -> list[str]:
+    labels = level_choices(register)
+    chosen = st.pills("风险等级", list(labels), selection_mode="multi", default=list(labels),
+                      format_func=labels.__getitem__, key=key)
+    return list(chosen or [])
+
+
+def map_filters(register: Register, settings: Settings, *, key: str) -> tuple[MapView, Basemap]:
+    """The map page's controls in one row: township, risk levels, basemap."""
+    left, middle, right = st.columns([1, 2, 1])
+    with left:
+        townships_chosen = township_filter(register, key=f"{key}_township")
+    with middle:
+        levels = level_filter(register, key=f"{key}_levels")
+    with right:
+        basemap = basemap_picker(settings, key=f"{key}_basemap")
+    return MapView(townships=townships_chosen, levels=levels), basemap
+
+
+def basemap_picker(settings: Settings, *, key: str) -> Basemap:
+    """Choose the basemap; the choice is saved in the data directory and survives a reload."""
+    store = PrefsStore(settings.prefs_path)
+    saved, reason = choose(store.load().basemap, settings.tianditu_key)
+    if reason:
+        st.caption(reason)
+    offer = {b.code: b for b in basemaps(settings.tianditu_key)}
+    code = st.selectbox("底图", list(offer), index=list(offer).index(saved.code),
+                        format_func=lambda c: offer[c].label, key=key,
+                        on_change=lambda: store.update(basemap=st.session_state[key]))
+    return offer[code]
+
+
+def saved_basemap(settings: Settings) -> Basemap:
+    return choose(PrefsStore(settings.prefs_path).load().basemap, settings.tianditu_key)[0]
+
+
+def basemap_note(settings: Settings, basemap: Basemap) -> None:
+    """Say what the basemap needs, in one line under the map."""
+    notes = ["无网络时底图不显示，地图仍显示区界、周边区县和黄河。"]
+    if basemap.crs == "GCJ02":
+        notes.append("高德底图使用 GCJ-02 坐标，图上各图层已相应换算。")
+    if not settings.tianditu_key:
+        notes.append("天地图底图需要密钥：请设置环境变量 SWMAP_TIANDITU_KEY 后重启。")
+    st.caption(f"底图：{basemap.label}。" + "".join(notes))
+
+
+def show_map(fmap: folium.Map, *, key: str, height: int, clicks: bool = False,
+             pending: folium.FeatureGroup | None = None) -> dict[str, Any] | None:
+    """Draw the map from local assets; with ``clicks`` the page reruns on a click and gets it back."""
+    localize_assets(fmap, state.static_base())
+    result: dict[str, Any] | None = st_folium(
+        fmap, key=key, height=height, use_container_width=True,
+        returned_objects=["last_clicked"] if clicks else [], feature_group_to_add=pending)
+    return result
+
+
+def locate_button(entity_id: str, label: str, *, key: str) -> None:
+    """A button that opens the 定位与校核 page on this school or water body."""
+    if st.button(label, key=key, icon=":material/add_location_alt:"):
+        st.session_state[state.LOCATE_ENTITY] = entity_id
+        st.switch_page(state.PAGE_LOCATE)
+
+
+def unplaced_notice(register: Register) -> None:
+    """How many schools are not on the map yet, and a link to place them."""
+    schools = register.schools
+    unplaced = int((schools["precision"] == "unplaced").sum())
+    if unplaced == 0:
+        return
+    text, link = st.columns([4, 1], vertical_alignment="center")
+    text.warning(f"{len(schools)} 所学校中尚有 {unplaced} 所未定位，它们及其周边水体暂不在地图上显示。",
+                 icon=":material/location_off:")
+    link.page_link(state.PAGE_LOCATE, label="去定位", icon=":material/add_location_alt:")
+
+
+def risk_styled(table: pd.DataFrame, register: Register) -> Any:
+    """The register table with its 风险 column in the risk colours."""
+    by_label = {label: risk_colours(register.rules)[code] for code, label in level_choices(register).items()}
+    return table.style.map(lambda label: f"color: {by_label.get(label, 'inherit')}; font-weight: 600", subset=["风险"])
