@@ -40,3 +40,13 @@ class RulesError(ValueError):
 
 class DataFileError(ValueError):
     """A curated or user data file is malformed (names the file and the row)."""
+
+
+class MissingGlyphError(ValueError):
+    """Text for a printed notice has characters that the shipped font cannot draw (they would print blank)."""
+
+    def __init__(self, characters: str, *, document: str) -> None:
+        self.characters = characters
+        self.document = document
+        codes = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in characters)
+        super().__init__(f"{document}中有字体无法显示的字符：{codes}；请改用常用写法后再打印")

@@ -1,0 +1,152 @@
+"""Step two of every notice: a context rendered to PDF bytes with WeasyPrint and the shipped font.
+
+``NoticeRenderer`` parses the stylesheet and loads the fonts once (reuse one per process: a batch of 40
+letters takes a fifth of the time); it fills a Jinja template from the context and refuses any character
+the shipped font cannot draw, since a missing glyph would silently print as an empty box. Only ``file:``
+and ``data:`` URLs are fetched: rendering never touches the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
+from fontTools.ttLib import TTFont
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from school_water_map.errors import MissingGlyphError
+from school_water_map.notices import PAGE_SIZES
+from school_water_map.notices.context import SchoolLetter, SiteNotice, TownshipSheet
+from school_water_map.notices.diagram import direction_svg
+from school_water_map.notices.mapextract import map_svg
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+FONT_DIR = PACKAGE_DIR / "fonts"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+FONT_FAMILY = "SWM Noto Sans SC"
+FONT_FILES = ((400, FONT_DIR / "NotoSansSC-Regular-uro.woff2"), (700, FONT_DIR / "NotoSansSC-Bold-uro.woff2"))
+_BODY = re.compile(r"<body[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+class NoticeRenderer:
+    """Renders notice contexts to PDF bytes; create once and reuse (fonts and CSS are parsed here).
+
+    Safe to share between threads (the app's sessions): renders are serialised.
+    """
+
+    def __init__(self) -> None:
+        self._fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self._fonts = FontConfiguration()
+        stylesheet = font_face_css() + (TEMPLATE_DIR / "notices.css").read_text(encoding="utf-8")
+        self._css = CSS(string=stylesheet, font_config=self._fonts, url_fetcher=self._fetcher, base_url=str(FONT_DIR))
+        self._cmap = font_coverage()
+        self._env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self._env.filters["light"] = is_light
+        self._env.globals.update(direction_svg=direction_svg, map_svg=map_svg)
+        self._lock = threading.Lock()  # one render at a time: the shared font configuration is not thread-safe
+
+    def school_letter(self, letter: SchoolLetter) -> bytes:
+        page = self._fill("letter.html", title=f"{letter.school}致家长告知书", c=letter)
+        return self.html_to_pdf(page, document=f"{letter.school}的致家长告知书")
+
+    def site_notice(self, notice: SiteNotice, *, size: str = "A4") -> bytes:
+        if size not in PAGE_SIZES:
+            raise ValueError(f"纸张大小只能是 {'、'.join(PAGE_SIZES)}：“{size}”")
+        qr = qr_data_uri(notice.url) if notice.url else None
+        page = self._fill("site.html", title=f"危险水域警示告示 {notice.water}", c=notice, size=size, qr=qr)
+        return self.html_to_pdf(page, document=f"点位 {notice.site_id} 的警示告示")
+
+    def township_sheet(self, sheet: TownshipSheet) -> bytes:
+        page = self._fill("township.html", title=f"{sheet.township_label}危险水域巡查表", c=sheet)
+        return self.html_to_pdf(page, document=f"{sheet.township_label}的巡查表")
+
+    def html_to_pdf(self, page: str, *, document: str = "文档") -> bytes:
+        """Any HTML page with the notices' stylesheet and fonts (raises MissingGlyphError first)."""
+        if missing := missing_glyphs(page, self._cmap):
+            raise MissingGlyphError(missing, document=document)
+        with self._lock:
+            pdf = HTML(string=page, base_url=str(TEMPLATE_DIR), url_fetcher=self._fetcher).write_pdf(
+                stylesheets=[self._css], font_config=self._fonts)
+        assert isinstance(pdf, bytes)
+        return pdf
+
+    def _fill(self, template: str, *, title: str, c: Any, **extra: Any) -> str:
+        return self._env.get_template(template).render(title=title, author="school-water-map",
+                                                       created=c.notes.generated_on.isoformat(), c=c, **extra)
+
+
+@cache
+def default_renderer() -> NoticeRenderer:
+    """The process's renderer, created on first use (never at import)."""
+    return NoticeRenderer()
+
+
+def font_face_css() -> str:
+    """@font-face rules binding the shipped files to the private family name."""
+    return "".join(f"@font-face {{ font-family: '{FONT_FAMILY}'; src: url('{path.as_uri()}') format('woff2'); "
+                   f"font-weight: {weight}; font-style: normal; }}\n" for weight, path in FONT_FILES)
+
+
+@cache
+def font_coverage() -> frozenset[int]:
+    """Code points both shipped faces can draw."""
+    sets = [frozenset(TTFont(str(path)).getBestCmap()) for _, path in FONT_FILES]
+    return frozenset.intersection(*sets)
+
+
+def missing_glyphs(page: str, coverage: frozenset[int]) -> str:
+    """The characters of a page's visible text (body, SVG text included) that the font lacks, sorted."""
+    match = _BODY.search(page)
+    text = html.unescape(_TAG.sub("", page[match.end():] if match else page))
+    return "".join(sorted({ch for ch in text if not ch.isspace() and ord(ch) not in coverage}))
+
+
+def qr_data_uri(payload: str) -> str:
+    """A QR code (error correction M) for ``payload`` as an SVG data URI."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=10)
+    code.add_data(payload)
+    code.make(fit=True)
+    image = code.make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def is_light(colour: str) -> bool:
+    """True for a background on which white text would be hard to read (``#f1c40f``)."""
+    hexa = colour.lstrip("#")
+    if len(hexa) != 6:
+        return False
+    r, g, b = (int(hexa[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 160
+
+
+def preview_png(pdf: bytes, *, page: int = 1, dpi: int = 80) -> bytes:
+    """A PNG of one page (1-based) of a PDF, for an on-screen preview (pypdfium2; no Debian package)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        if not 1 <= page <= len(document):
+            raise ValueError(f"页码超出范围：第 {page} 页（共 {len(document)} 页）")
+        bitmap = document[page - 1].render(scale=dpi / 72)
+        buffer = io.BytesIO()
+        bitmap.to_pil().save(buffer, format="PNG")
+        return buffer.getvalue()
+    finally:
+        document.close()
+
