@@ -16,6 +16,7 @@ from pathlib import Path
 
 from school_water_map.errors import AnnexParseError, DataFileError
 from school_water_map.reported import NoteFacts, ReportedDistance, parse_distance, parse_note
+from school_water_map.tables import csv_format_problem
 
 COLUMNS = ("序号", "学校名称", "河湖名称", "距离学校距离", "备注")
 NO_WATER = "无"
@@ -83,7 +84,11 @@ def read_annex_text(text: str, *, source: str = "附件") -> list[AnnexRow]:
     """Read an annex from CSV text or a pasted, tab-separated table (repeated header lines allowed)."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if "\t" in first else ","
-    records = [rec for rec in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in rec)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [rec for rec in reader if any(c.strip() for c in rec)]
+    except csv.Error as exc:
+        raise DataFileError(f"{source}：{csv_format_problem(reader.line_num)}") from exc
     errors: list[AnnexParseError] = []
     rows: list[AnnexRow] = []
     seen: set[int] = set()

@@ -12,8 +12,8 @@ import csv
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from school_water_map.annex import Exposure
@@ -85,6 +85,15 @@ class Registry:
     schools: tuple[School, ...]
     waters: tuple[WaterBody, ...]
 
+    def with_aliases(self, aliases: Mapping[str, str]) -> Registry:
+        """A registry where each spelling in ``aliases`` also names the entity with that id."""
+        def extra(ident: str) -> tuple[str, ...]:
+            return tuple(name for name, target in aliases.items() if target == ident)
+
+        return Registry(
+            schools=tuple(replace(s, aliases=(*s.aliases, *extra(s.school_id))) for s in self.schools),
+            waters=tuple(replace(w, aliases=(*w.aliases, *extra(w.water_id))) for w in self.waters))
+
 
 @dataclass
 class Resolution:
@@ -128,6 +137,13 @@ def resolve(exposures: Sequence[Exposure], registry: Registry, *, district_adcod
         out.pairs.append(Pair(exposure=exposure, school_id=school.school_id,
                               water_id=water.water_id if water else None))
     return out
+
+
+def site_id(school_id: str, water_id: str) -> str:
+    """A pair's site id: ``640302-S37`` + ``640302-W47`` → ``640302-S37-W47`` (URL-safe, stable)."""
+    prefix = school_id.split("-", 1)[0]
+    suffix = water_id[len(prefix) + 1:] if water_id.startswith(prefix + "-") else water_id
+    return f"{school_id}-{suffix}"
 
 
 def name_key(name: str) -> str:

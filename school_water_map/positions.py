@@ -12,12 +12,8 @@ are only appended: the history of every entity is kept, and the latest record is
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +21,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.atomic import locked, write_json
 from school_water_map.errors import DataFileError, PositionError
 
 PRECISIONS = ("surveyed", "gazetteer", "geocoded", "derived", "unplaced")
@@ -103,7 +100,7 @@ class PositionStore:
 
     def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]:
         """Append records in one atomic write: all are stored, or none."""
-        with self._locked():
+        with locked(self.path):
             existing = self.load()
             next_id = max((r.record_id for r in existing), default=0) + 1
             latest = current_positions(existing)
@@ -114,36 +111,8 @@ class PositionStore:
                                         supersedes=previous.record_id if previous else None)
                 latest[record.entity_id] = stored_record
                 stored.append(stored_record)
-            self._write([*existing, *stored])
+            write_json(self.path, {"schema": _SCHEMA, "records": [asdict(r) for r in [*existing, *stored]]})
         return stored
 
     def history(self, entity_id: str) -> list[PositionRecord]:
         return [r for r in self.load() if r.entity_id == entity_id]
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.with_suffix(".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def _write(self, records: Sequence[PositionRecord]) -> None:
-        payload = {"schema": _SCHEMA, "records": [asdict(r) for r in records]}
-        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".positions-", suffix=".tmp")
-        tmp = Path(name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, ensure_ascii=False, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            tmp.replace(self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
