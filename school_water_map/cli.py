@@ -10,10 +10,21 @@ from collections.abc import Sequence
 import shapely
 from shapely.geometry import Point
 
+from school_water_map.accounts import AccountError, AuthError
 from school_water_map.check import findings, render_text
-from school_water_map.errors import DataFileError, PositionError, RulesError, UnknownPlaceError
+from school_water_map.cli_data import add_data_commands
+from school_water_map.cli_users import add_user_commands
+from school_water_map.errors import (
+    DataFileError,
+    MissingGlyphError,
+    PositionError,
+    RulesError,
+    UnknownPlaceError,
+)
+from school_water_map.geocode import ProviderError
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, entity_id, record
+from school_water_map.notices.commands import add_commands as add_notice_commands
 from school_water_map.positions import METHOD_ZH, PRECISION_ZH, PositionStore
 from school_water_map.records import pair_records, school_records, to_csv, to_json, water_records
 from school_water_map.register import build_register
@@ -28,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     try:
         return int(args.run(args, settings))
-    except (DataFileError, PositionError, RulesError, UnknownPlaceError) as exc:
+    except (DataFileError, PositionError, RulesError, UnknownPlaceError, ProviderError, MissingGlyphError,
+            AccountError, AuthError) as exc:
         log.debug("command failed", exc_info=exc)
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -107,7 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     locate.add_argument("--accuracy", type=float, default=None, help="定位精度（米）")
     locate.add_argument("--note", default="", help="备注")
     locate.set_defaults(run=_locate)
+    add_data_commands(sub)
+    add_user_commands(sub)
     history = sub.add_parser("history", help="某学校或水体的位置记录历史")
     history.add_argument("entity", help="学校或水体的编号或名称")
     history.set_defaults(run=_history)
+    add_notice_commands(sub)
     return parser

@@ -16,16 +16,25 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from school_water_map.annex import load_annex, parse_rows
+from school_water_map.annex import parse_rows
+from school_water_map.annex_store import active_annex
 from school_water_map.derive import Derivation, derive_water_geometry
 from school_water_map.distance import Tolerance, disagrees, pair_distances, to_metric
-from school_water_map.entities import KIND_ZH, LEVEL_ZH, Pair, Resolution, WaterBody, load_registry, resolve
+from school_water_map.entities import KIND_ZH, LEVEL_ZH, Pair, Resolution, WaterBody, load_registry, resolve, site_id
 from school_water_map.positions import PRECISION_ZH, PositionRecord, PositionStore, current_positions
 from school_water_map.risk import Facts, Rules, assess, load_rules
 from school_water_map.settings import Settings
 
 WGS84 = "EPSG:4326"
 NO_WATER_LEVEL = ("none", "无上报水域", 99)
+
+
+@dataclass(frozen=True)
+class SiteMeasures:
+    """What the latest inspection of a site found in place (risk measures), and which inspection."""
+
+    measures: Mapping[str, bool]
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -41,22 +50,23 @@ class Register:
 
 def build_register(settings: Settings, *, rules: Rules | None = None) -> Register:
     """Read the annex and the recorded positions, and build the ranked register."""
-    rows = load_annex(settings.annex_path)                                  # the verbatim annex
-    exposures = parse_rows(rows)                                            # distances, directions, notes
+    annex = active_annex(settings)                                          # the applied or curated annex
+    exposures = parse_rows(annex.rows)                                      # distances, directions, notes
     registry = load_registry(settings.schools_path, settings.water_path,    # curated names and kinds
-                             district_adcode=settings.district_adcode)
+                             district_adcode=settings.district_adcode).with_aliases(annex.aliases)
     resolution = resolve(exposures, registry, district_adcode=settings.district_adcode)
     records = PositionStore(settings.positions_path).load()                 # who placed what, where
     return assemble(resolution, current_positions(records), rules or load_rules(settings.rules_path))
 
 
-def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules) -> Register:
-    """Place, measure and rank (pure: no files)."""
+def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules,
+             site_measures: Mapping[str, SiteMeasures] | None = None) -> Register:
+    """Place, measure and rank (pure: no files). ``site_measures`` (by site id) gives residual risk."""
     schools = _school_frame(resolution, positions)                    # located schools, or unplaced
     derived = _derived_frame(resolution.pairs, schools)               # water placed from the annex
     waters = _water_frame(resolution, positions, derived)             # recorded, derived or unplaced
     computed = _computed_distances(resolution.pairs, schools, waters)  # both ends located
-    pairs = _pair_frame(resolution, schools, waters, derived, computed, rules)
+    pairs = _pair_frame(resolution, schools, waters, derived, computed, rules, site_measures or {})
     return Register(resolution=resolution, rules=rules, positions=positions, pairs=pairs,
                     schools=schools, waters=waters, derived=derived)
 
@@ -139,7 +149,8 @@ def _computed_distances(pairs: list[Pair], schools: gpd.GeoDataFrame, waters: gp
 
 
 def _pair_frame(resolution: Resolution, schools: gpd.GeoDataFrame, waters: gpd.GeoDataFrame,
-                derived: gpd.GeoDataFrame, computed: pd.Series, rules: Rules) -> pd.DataFrame:
+                derived: gpd.GeoDataFrame, computed: pd.Series, rules: Rules,
+                site_measures: Mapping[str, SiteMeasures]) -> pd.DataFrame:
     tolerance = Tolerance(metres=rules.tolerance_m, ratio=rules.tolerance_ratio)
     records = []
     for pair in resolution.pairs:
@@ -150,8 +161,9 @@ def _pair_frame(resolution: Resolution, schools: gpd.GeoDataFrame, waters: gpd.G
         computed_m = float(computed[exposure.row]) if exposure.row in computed.index else None
         flag = (computed_m is not None and reported_min is not None
                 and disagrees(computed_m, reported_min, exposure.distance_max_m, tolerance))
+        site = site_id(school.school_id, pair.water_id) if pair.water_id else None
         record: dict[str, object] = {
-            "row": exposure.row, "school_id": school.school_id, "school": school.name,
+            "row": exposure.row, "site_id": site, "school_id": school.school_id, "school": school.name,
             "school_text": exposure.source.school, "water_id": pair.water_id,
             "water": water.name if water else exposure.source.water, "water_text": exposure.source.water,
             "water_kind": water.kind if water else None, "water_kind_label": KIND_ZH[water.kind] if water else None,
@@ -164,8 +176,14 @@ def _pair_frame(resolution: Resolution, schools: gpd.GeoDataFrame, waters: gpd.G
             "school_precision": schools.at[school.school_id, "precision"],
             "water_precision": _water_precision(exposure.row, pair.water_id, waters, derived),
         }
-        record.update(_risk_fields(exposure.reported.at_gate, exposure.distance_m, computed_m, water, school.level,
-                                   exposure.note.seasonal, rules))
+        facts = (exposure.reported.at_gate, exposure.distance_m, computed_m, water, school.level,
+                 exposure.note.seasonal)
+        record.update(_risk_fields(*facts, rules))
+        found = site_measures.get(site) if site else None
+        residual = _risk_fields(*facts, rules, measures=found.measures) if found else {
+            k: record[k] for k in ("risk_level", "risk_level_label", "risk_rank", "risk_score", "reasons")}
+        record.update({f"residual_{k.removeprefix('risk_')}": v for k, v in residual.items()})
+        record["residual_basis"] = found.basis if found else "尚无巡查记录"
         records.append(record)
     frame = pd.DataFrame(records)
     frame = frame.sort_values(["risk_rank", "risk_score", "row"], ascending=[True, False, True], kind="stable")
@@ -184,7 +202,8 @@ def _water_precision(row: int, water_id: str | None, waters: gpd.GeoDataFrame, d
 
 
 def _risk_fields(at_gate: bool, reported_m: float | None, computed_m: float | None, water: WaterBody | None,
-                 school_level: str, seasonal: bool, rules: Rules) -> dict[str, object]:
+                 school_level: str, seasonal: bool, rules: Rules, *,
+                 measures: Mapping[str, bool] | None = None) -> dict[str, object]:
     if water is None:
         code, label, rank = NO_WATER_LEVEL
         return {"risk_level": code, "risk_level_label": label, "risk_rank": rank, "risk_score": 0.0,
@@ -192,7 +211,7 @@ def _risk_fields(at_gate: bool, reported_m: float | None, computed_m: float | No
     candidates = [(d, src) for d, src in ((reported_m, "上报"), (computed_m, "实测")) if d is not None]
     distance, source = min(candidates) if candidates else (None, "上报")
     result = assess(Facts(distance_m=distance, at_gate=at_gate, kind=water.kind, seasonal=seasonal,
-                          school_level=school_level, distance_source=source), rules)
+                          school_level=school_level, distance_source=source, measures=measures), rules)
     return {"risk_level": result.level, "risk_level_label": result.level_label, "risk_rank": result.rank,
             "risk_score": result.score,
             "reasons": [{"code": r.code, "points": r.points, "text": r.text} for r in result.reasons]}

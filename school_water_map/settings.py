@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -30,6 +31,16 @@ class Settings:
     annex_file: str = "litong_2021_annex.csv"
     schools_file: str = "litong_schools.csv"
     water_file: str = "litong_water_bodies.csv"
+    tianditu_key: str = field(default="", repr=False)  # 天地图 browser key (tk); empty = not offered
+    app_base_url: str = ""  # the app's public address, for QR codes on printed notices; empty = none
+    database_url: str = field(default="", repr=False)  # empty: SQLite file swmap.db in data_dir
+    amap_key: str = field(default="", repr=False)  # 高德 Web service key, for geocoding
+    tianditu_url: str = "https://api.tianditu.gov.cn"  # geocoding endpoints (overridable: proxies, tests)
+    amap_url: str = "https://restapi.amap.com"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    geocode_interval_s: float = 1.0  # at most one request a second (Nominatim's usage policy)
+    geocode_timeout_s: float = 10.0
+    geocode_retries: int = 2
 
     @property
     def annex_path(self) -> Path:
@@ -47,13 +58,48 @@ class Settings:
     def positions_path(self) -> Path:
         return self.data_dir / "positions.json"
 
+    @property
+    def candidates_path(self) -> Path:
+        return self.data_dir / "candidates.json"
+
+    @property
+    def prefs_path(self) -> Path:
+        return self.data_dir / "prefs.json"
+
+    @property
+    def notices_config_path(self) -> Path:
+        """Units, people and phone numbers printed on notices (``notices.toml``; optional)."""
+        return self.data_dir / "notices.toml"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Defaults, overridden by ``SWMAP_DATA_DIR``, ``SWMAP_GEODATA_DIR`` and ``SWMAP_RISK_RULES``."""
+        """Defaults, overridden by ``SWMAP_DATA_DIR``, ``SWMAP_GEODATA_DIR``, ``SWMAP_RISK_RULES``,
+        ``SWMAP_TIANDITU_KEY`` and ``SWMAP_APP_BASE_URL``."""
         env = os.environ if environ is None else environ
         settings = cls(data_dir=Path(env.get("SWMAP_DATA_DIR") or user_data_dir("school-water-map")))
         if env.get("SWMAP_GEODATA_DIR"):
             settings = replace(settings, geodata_dir=Path(env["SWMAP_GEODATA_DIR"]))
         if env.get("SWMAP_RISK_RULES"):
             settings = replace(settings, rules_path=Path(env["SWMAP_RISK_RULES"]))
-        return settings
+        if env.get("SWMAP_TIANDITU_KEY"):
+            settings = replace(settings, tianditu_key=env["SWMAP_TIANDITU_KEY"].strip())
+        if env.get("SWMAP_APP_BASE_URL"):
+            settings = replace(settings, app_base_url=env["SWMAP_APP_BASE_URL"].strip().rstrip("/"))
+        return _geocoder_overrides(settings, env)
+
+
+def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """``SWMAP_AMAP_KEY``; ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``; ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}``."""
+    text = {"database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
+            "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL"}
+    numbers: dict[str, tuple[str, type[float] | type[int]]] = {
+        "geocode_interval_s": ("SWMAP_GEOCODE_INTERVAL", float), "geocode_timeout_s": ("SWMAP_GEOCODE_TIMEOUT", float),
+        "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int)}
+    changes: dict[str, Any] = {name: env[var].strip().rstrip("/") for name, var in text.items() if env.get(var)}
+    for name, (var, kind) in numbers.items():
+        if env.get(var):
+            try:
+                changes[name] = kind(env[var])
+            except ValueError as exc:
+                raise ValueError(f"环境变量 {var} 的值“{env[var]}”不是有效的数字") from exc
+    return replace(settings, **changes)

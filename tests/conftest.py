@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
+from tests.databases import fresh_database, postgres_server
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seed" / "summer-safety-notice-and-annex.txt"
@@ -15,6 +19,23 @@ SEED = REPO.parent / "shared" / "seed" / "summer-safety-notice-and-annex.txt"
 def settings(tmp_path: Path) -> Settings:
     """Settings on the repository's geodata with an empty, private data directory."""
     return Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path / "data")})
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL server for this test session (see tests/databases.py)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings with an empty store, once on SQLite (the default) and once on PostgreSQL."""
+    settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path / "data")})
+    if request.param == "postgresql":
+        url = fresh_database(request.getfixturevalue("postgres"), f"t_{uuid.uuid4().hex[:16]}")
+        settings = replace(settings, database_url=url)
+    return settings
 
 
 @pytest.fixture(scope="session")

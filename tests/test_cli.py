@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import REPO
 
 
-def swmap(*args, data_dir, check=True):
-    env = {**os.environ, "SWMAP_DATA_DIR": str(data_dir)}
+def swmap(*args, data_dir, check=True, env=None):
+    env = {**os.environ, **(env or {}), "SWMAP_DATA_DIR": str(data_dir)}
     result = subprocess.run([sys.executable, "-m", "school_water_map", *args], capture_output=True, text=True,
                             env=env, cwd=REPO, check=False)
     if check:

@@ -1,0 +1,85 @@
+"""SQLAlchemy 2 models of user data: accounts, recorded positions, inspections and their drafts.
+
+The schema is created and changed only by the Alembic migrations beside this module.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16))  # admin | patrol | viewer
+    township: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PositionRow(Base):
+    __tablename__ = "positions"
+
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    wkt: Mapped[str] = mapped_column(Text)
+    precision: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[str] = mapped_column(String(32))
+    input_crs: Mapped[str] = mapped_column(String(16))
+    input_text: Mapped[str] = mapped_column(Text, default="")
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    supersedes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class InspectionRow(Base):
+    """One patrol's checklist for one site at one time. Append-only (database triggers refuse changes)."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    township: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    inspector: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)  # checklist item code → option code
+    problems: Mapped[str] = mapped_column(Text, default="")
+    action_taken: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(256), nullable=True)  # path under the data dir
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    distance_to_site_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    presence: Mapped[str] = mapped_column(String(16))  # at_site | not_at_site | no_gps | site_unplaced
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), nullable=True)
+
+
+class DraftRow(Base):
+    """A half-filled checklist, saved as the user goes (one per user and site)."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "site_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    site_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
