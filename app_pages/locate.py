@@ -9,11 +9,12 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.locate_methods import BY_METHOD, METHODS
-from school_water_map.positions import METHOD_ZH, PRECISION_ZH, PositionStore
+from school_water_map.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.register import Register
 from school_water_map.reported import format_metres
 from school_water_map.review import Candidate, review_tables, to_place
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 
 def main() -> None:
@@ -44,7 +45,7 @@ def _status(settings: Settings, register: Register, entity: Candidate) -> None:
     point = row["geometry"].representative_point()
     st.markdown(f"**{entity.name}**：{row['precision_label']}，经度 {point.x:.6f}、纬度 {point.y:.6f}（WGS-84）；"
                 f"来源：{row['source']}；录入人：{row['author']}；{str(row['recorded_at'])[:16].replace('T', ' ')}")
-    history = PositionStore(settings.positions_path).history(entity.entity_id)
+    history = open_store(settings).positions.history(entity.entity_id)
     with st.expander(f"位置记录（共 {len(history)} 条，最新的为当前位置）"):
         st.dataframe(pd.DataFrame([{
             "时间": r.recorded_at[:19].replace("T", " "), "精度": PRECISION_ZH[r.precision],

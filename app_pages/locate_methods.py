@@ -16,10 +16,11 @@ from school_water_map.errors import DataFileError, PositionError, UnknownPlaceEr
 from school_water_map.locate import LocateRequest, record
 from school_water_map.mapping import MapView, build_map, pending_layer
 from school_water_map.position_csv import TEMPLATE, PositionCsvError, import_positions
-from school_water_map.positions import PRECISION_ZH, RECORDABLE, PositionStore
+from school_water_map.positions import PRECISION_ZH, RECORDABLE
 from school_water_map.register import Register
 from school_water_map.review import Candidate
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 from school_water_map.tables import xlsx_to_csv_bytes
 
 METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
@@ -110,7 +111,7 @@ def by_csv(settings: Settings, register: Register, _entity: Candidate) -> None:
             if upload.name.lower().endswith(".xlsx"):
                 data = xlsx_to_csv_bytes(data, upload.name)
             stored = import_positions(data, register.resolution, state.area(settings),
-                                      PositionStore(settings.positions_path), author=author,
+                                      open_store(settings).positions, author=author,
                                       source=f"CSV导入：{upload.name}", precision=precision)
         except PositionCsvError as exc:
             st.error(f"文件未导入：共 {len(exc.problems)} 处问题，须全部改正后再导入。", icon=":material/error:")
@@ -142,7 +143,7 @@ def confirm(settings: Settings, register: Register, entity: Candidate, geometry:
         request = LocateRequest(entity=entity.entity_id, geometry=geometry, crs=crs, source=source_text,
                                 author=author, method=method, precision=chosen, accuracy_m=accuracy_m)
         try:
-            record([request], register.resolution, state.area(settings), PositionStore(settings.positions_path))
+            record([request], register.resolution, state.area(settings), open_store(settings).positions)
         except (PositionError, UnknownPlaceError) as exc:
             st.error(f"未保存：{exc}", icon=":material/error:")
             return

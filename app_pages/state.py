@@ -1,7 +1,8 @@
 """App-side state in one place: settings, cached data, session-state keys, page paths and the CSS.
 
-The register is cached per positions file version (its size and modification time), so a position
-recorded from the command line shows too; a write from the app also clears every cache at once.
+The register is cached per data version (the newest position and inspection in the store, and the
+applied annex), so a position recorded from the command line shows too; a write from the app also
+clears every cache at once.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from pathlib import Path
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.annex_store import active_annex_path
 from school_water_map.layers import ContextLayers, load_context
 from school_water_map.map_assets import DEFAULT_BASE
 from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 # Pages (paths relative to app.py).
 PAGE_MAP = "app_pages/map.py"
@@ -42,8 +45,8 @@ def settings() -> Settings:
 
 
 def register(settings: Settings) -> Register:
-    """The register, rebuilt when the positions file changes."""
-    return _register(settings, _version(settings.positions_path))
+    """The register, rebuilt when a position or inspection is recorded or another annex is applied."""
+    return _register(settings, (*open_store(settings).version(), _mtime(active_annex_path(settings))))
 
 
 def context(settings: Settings) -> ContextLayers:
@@ -85,7 +88,7 @@ def apply_style() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _register(settings: Settings, version: tuple[int, int]) -> Register:  # noqa: ARG001 (cache key)
+def _register(settings: Settings, version: tuple[int, int, int]) -> Register:  # noqa: ARG001 (cache key)
     return build_register(settings)
 
 
@@ -94,9 +97,8 @@ def _context(geodata_dir: Path) -> ContextLayers:
     return load_context(geodata_dir)
 
 
-def _version(path: Path) -> tuple[int, int]:
+def _mtime(path: Path) -> int:
     try:
-        stat = path.stat()
+        return path.stat().st_mtime_ns
     except FileNotFoundError:
-        return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)
+        return 0

@@ -19,9 +19,9 @@ import shapely
 from school_water_map.distance import nearby_water
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 
 def timed(func: Callable[[], object], runs: int) -> tuple[float, object]:
@@ -49,7 +49,7 @@ def pipeline(runs: int) -> None:
                 pass
             requests.append(LocateRequest(entity=school_id, geometry=pt, crs="WGS84", source="benchmark",
                                           author="benchmark", method="typed"))
-        record(requests, register.resolution, area, PositionStore(settings.positions_path))
+        record(requests, register.resolution, area, open_store(settings).positions)
         seconds, located = timed(lambda: build_register(settings), runs)
         derived = int(located.derived.geometry.notna().sum())  # type: ignore[attr-defined]
         print(f"pipeline, all 40 schools located ({derived} derived): {seconds * 1000:7.1f} ms (median of {runs})")

@@ -50,7 +50,7 @@ def read_annex_file(path: Path) -> list[AnnexRow]:
 
 def active_annex(settings: Settings) -> ActiveAnnex:
     """The applied annex if there is one, else the curated transcription in ``geodata/``."""
-    path = _active_path(settings)
+    path = active_annex_path(settings)
     if not path.exists():
         return ActiveAnnex(rows=load_annex(settings.annex_path), source=settings.annex_file)
     try:
@@ -65,7 +65,7 @@ def active_annex(settings: Settings) -> ActiveAnnex:
 def save_active(settings: Settings, rows: list[AnnexRow], aliases: Mapping[str, str], *, source: str,
                 applied_by: str) -> ActiveAnnex:
     """Make ``rows`` the active annex in one atomic write, keeping the previous one in history."""
-    path = _active_path(settings)
+    path = active_annex_path(settings)
     annex = ActiveAnnex(rows=list(rows), aliases=dict(aliases), source=source, applied_by=applied_by,
                         applied_at=datetime.now(UTC).isoformat(timespec="seconds"))
     with locked(path):
@@ -76,6 +76,7 @@ def save_active(settings: Settings, rows: list[AnnexRow], aliases: Mapping[str, 
     return annex
 
 
-def _active_path(settings: Settings) -> Path:
+def active_annex_path(settings: Settings) -> Path:
+    """Where an applied annex is kept (absent while the curated 2021 transcription is in force)."""
     return settings.data_dir / "annex" / "active.json"
 

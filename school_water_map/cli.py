@@ -25,10 +25,11 @@ from school_water_map.geocode import ProviderError
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, entity_id, record
 from school_water_map.notices.commands import add_commands as add_notice_commands
-from school_water_map.positions import METHOD_ZH, PRECISION_ZH, PositionStore
+from school_water_map.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.records import pair_records, school_records, to_csv, to_json, water_records
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 log = logging.getLogger("school_water_map")
 
@@ -75,7 +76,7 @@ def _locate(args: argparse.Namespace, settings: Settings) -> int:
     request = LocateRequest(entity=args.entity, geometry=Point(args.lon, args.lat), crs=args.crs,
                             source=args.source, author=args.author, method=args.method,
                             precision=args.precision, accuracy_m=args.accuracy, note=args.note)
-    (stored,) = record([request], register.resolution, outline, PositionStore(settings.positions_path))
+    (stored,) = record([request], register.resolution, outline, open_store(settings).positions)
     lon, lat = shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)
     print(f"已记录：{args.entity}（{stored.entity_id}）位于 WGS-84 经度 {lon:.6f}、纬度 {lat:.6f}，"
           f"精度“{PRECISION_ZH[stored.precision]}”，来源“{stored.source}”，录入人 {stored.author}，"
@@ -86,7 +87,7 @@ def _locate(args: argparse.Namespace, settings: Settings) -> int:
 def _history(args: argparse.Namespace, settings: Settings) -> int:
     register = build_register(settings)
     ident = entity_id(register.resolution, args.entity)
-    history = PositionStore(settings.positions_path).history(ident)
+    history = open_store(settings).positions.history(ident)
     if not history:
         print(f"{args.entity}（{ident}）尚无位置记录")
     for item in history:

@@ -18,9 +18,9 @@ from school_water_map.geocode import PROVIDERS, make_provider
 from school_water_map.geometry_import import import_geometries
 from school_water_map.layers import load_context
 from school_water_map.position_csv import import_positions
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 from school_water_map.tables import xlsx_to_csv_bytes
 
 
@@ -67,7 +67,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
-    store = PositionStore(settings.positions_path)
+    store = open_store(settings).positions
     data = args.file.read_bytes()
     suffix = args.file.suffix.lower()
     source = args.source or f"文件导入：{args.file.name}"
@@ -109,7 +109,7 @@ def _candidates(args: argparse.Namespace, settings: Settings) -> int:
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
     stored = confirm(store, args.candidate_id, by=args.author, resolution=register.resolution, area=area,
-                     positions=PositionStore(settings.positions_path))
+                     positions=open_store(settings).positions)
     print(f"已确认候选 #{args.candidate_id}：{stored.entity_id} 的位置已记录（地理编码）")
     return 0
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from school_water_map.accounts import User, require_site_write
 from school_water_map.db.models import DraftRow, InspectionRow
 from school_water_map.errors import PositionError
-from school_water_map.patrol import PatrolRules, presence, validate_answers
+from school_water_map.patrol import PatrolRules, SiteMeasures, measures, presence, validate_answers
 from school_water_map.store import Store
 
 if TYPE_CHECKING:
@@ -133,6 +133,12 @@ def latest_by_site(inspections: list[Inspection]) -> dict[str, Inspection]:
         if item.id not in corrected:
             latest[item.site_id] = item
     return latest
+
+
+def site_measures(inspections: list[Inspection]) -> dict[str, SiteMeasures]:
+    """Per site, the measures its current inspection found (the input of residual risk)."""
+    return {site: SiteMeasures(measures(item.answers), f"巡查 #{item.id}（{item.day.isoformat()}，{item.inspector}）")
+            for site, item in latest_by_site(inspections).items()}
 
 
 def save_draft(store: Store, user: User, site: Site, payload: dict[str, object]) -> None:

@@ -39,6 +39,14 @@ PROBLEM_ANSWERS = {("warning_sign", "damaged"), ("warning_sign", "missing"), ("f
 
 
 @dataclass(frozen=True)
+class SiteMeasures:
+    """What the latest inspection of a site found in place (risk measures), and which inspection."""
+
+    measures: Mapping[str, bool]
+    basis: str
+
+
+@dataclass(frozen=True)
 class PatrolRules:
     summer_start: tuple[int, int] = (7, 1)  # (month, day), inclusive
     summer_end: tuple[int, int] = (8, 31)

@@ -5,9 +5,9 @@ Precision levels (DESIGN.md): ``surveyed`` (GPS at the place, or staff placing i
 unconfirmed), ``derived`` (computed from a located school and the annex; never recorded here) and
 ``unplaced``. Nothing gets coordinates without a source.
 
-The store is a JSON file in the user data directory, rewritten atomically (temporary file, fsync,
-rename) under an exclusive lock, so a crash mid-write leaves the previous version intact. Records
-are only appended: the history of every entity is kept, and the latest record is the current one.
+Records are only appended: the history of every entity is kept, and the latest record is the current
+one. They live in the store (``school_water_map.store``); ``PositionFile`` is the JSON file used before
+the database existed, written atomically, and read once to move its records in.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -83,8 +84,18 @@ def current_positions(records: Sequence[PositionRecord]) -> dict[str, PositionRe
     return latest
 
 
-class PositionStore:
-    """The file store of recorded positions (the only writer of ``positions.json``)."""
+class PositionStore(Protocol):
+    """Where recorded positions live: the database store (``school_water_map.store``) in the app and CLI."""
+
+    def load(self) -> list[PositionRecord]: ...
+
+    def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]: ...
+
+    def history(self, entity_id: str) -> list[PositionRecord]: ...
+
+
+class PositionFile:
+    """``positions.json``, the file store used before the database: read once to move it into the store."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

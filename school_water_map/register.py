@@ -21,20 +21,15 @@ from school_water_map.annex_store import active_annex
 from school_water_map.derive import Derivation, derive_water_geometry
 from school_water_map.distance import Tolerance, disagrees, pair_distances, to_metric
 from school_water_map.entities import KIND_ZH, LEVEL_ZH, Pair, Resolution, WaterBody, load_registry, resolve, site_id
-from school_water_map.positions import PRECISION_ZH, PositionRecord, PositionStore, current_positions
+from school_water_map.inspections import list_inspections, site_measures
+from school_water_map.patrol import SiteMeasures
+from school_water_map.positions import PRECISION_ZH, PositionRecord, current_positions
 from school_water_map.risk import Facts, Rules, assess, load_rules
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 WGS84 = "EPSG:4326"
 NO_WATER_LEVEL = ("none", "无上报水域", 99)
-
-
-@dataclass(frozen=True)
-class SiteMeasures:
-    """What the latest inspection of a site found in place (risk measures), and which inspection."""
-
-    measures: Mapping[str, bool]
-    basis: str
 
 
 @dataclass(frozen=True)
@@ -55,8 +50,10 @@ def build_register(settings: Settings, *, rules: Rules | None = None) -> Registe
     registry = load_registry(settings.schools_path, settings.water_path,    # curated names and kinds
                              district_adcode=settings.district_adcode).with_aliases(annex.aliases)
     resolution = resolve(exposures, registry, district_adcode=settings.district_adcode)
-    records = PositionStore(settings.positions_path).load()                 # who placed what, where
-    return assemble(resolution, current_positions(records), rules or load_rules(settings.rules_path))
+    store = open_store(settings)
+    positions = current_positions(store.positions.load())                   # who placed what, where
+    measures = site_measures(list_inspections(store))                       # what patrols found in place
+    return assemble(resolution, positions, rules or load_rules(settings.rules_path), measures)
 
 
 def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules,

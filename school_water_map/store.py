@@ -21,9 +21,9 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from school_water_map.db.models import PositionRow
+from school_water_map.db.models import InspectionRow, PositionRow
 from school_water_map.errors import DataFileError
-from school_water_map.positions import PositionRecord, PositionStore, current_positions
+from school_water_map.positions import PositionFile, PositionRecord, current_positions
 from school_water_map.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,13 @@ class Store:
         self.data_dir = data_dir
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.positions = DbPositionStore(self)
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever a position or an inspection is recorded (a cache key for derived data)."""
+        with self.session() as session:
+            positions = session.scalar(select(func.max(PositionRow.record_id))) or 0
+            inspections = session.scalar(select(func.max(InspectionRow.id))) or 0
+        return positions, inspections
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -83,7 +90,7 @@ def migrate(engine: Engine) -> None:
 
 
 class DbPositionStore:
-    """Recorded positions in the database, with the same interface as the file ``PositionStore``."""
+    """Recorded positions in the database (a ``positions.PositionStore``)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -135,7 +142,7 @@ def _record(row: PositionRow) -> PositionRecord:
 def _import_position_file(store: Store, path: Path) -> None:
     if not path.exists():
         return
-    records = PositionStore(path).load()
+    records = PositionFile(path).load()
     with store.session() as session:
         if session.scalar(select(func.count()).select_from(PositionRow)):
             log.warning("%s exists but the database already has positions: left in place", path)

@@ -39,6 +39,6 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def register() -> Register:
+def register(tmp_path_factory: pytest.TempPathFactory) -> Register:
     """The register with no recorded positions (read-only: do not record into its data dir)."""
-    return build_register(Settings.from_env({"SWMAP_DATA_DIR": "/nonexistent/swmap-test-data"}))
+    return build_register(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path_factory.mktemp("empty"))}))

@@ -6,9 +6,10 @@ from shapely.geometry import Point
 
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionRecord, PositionStore
+from school_water_map.positions import PositionRecord
 from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 #: A point inside 利通区 used only by tests (not any school's real position).
 TEST_LON, TEST_LAT = 106.20, 37.98
@@ -21,7 +22,7 @@ def place(settings: Settings, entity: str, lon: float = TEST_LON, lat: float = T
     area = load_context(settings.geodata_dir).outline.union_all()
     request = LocateRequest(entity=entity, geometry=Point(lon, lat), crs=crs, source="测试", author="测试员",
                             method=method, precision=precision)
-    (stored,) = record([request], register.resolution, area, PositionStore(settings.positions_path))
+    (stored,) = record([request], register.resolution, area, open_store(settings).positions)
     return stored
 
 

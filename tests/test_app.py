@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from school_water_map.crs import wgs84_to_gcj02
-from school_water_map.positions import PositionStore
 from school_water_map.prefs import PrefsStore
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 from tests.conftest import REPO
 from tests.placing import TEST_LAT, TEST_LON, place
 
@@ -158,7 +158,7 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     assert "待保存的位置：37°58′48.0″N、106°12′00.0″E" in at.info[0].value
     at.button(key="save_typed").click()
     _run(at)
-    (stored,) = PositionStore(app_settings.positions_path).load()
+    (stored,) = open_store(app_settings).positions.load()
     assert (stored.entity_id, stored.author, stored.method, stored.precision) == (S01, "张三", "typed", "surveyed")
     assert shapely.get_x(stored.geometry) == pytest.approx(106.2)
     assert "已保存“利通区第十一小学”的位置" in at.success[0].value
@@ -177,7 +177,7 @@ def test_typed_coordinates_in_gcj02_are_converted(app_settings):
     _run(at)
     at.button(key="save_typed").click()
     _run(at)
-    (stored,) = PositionStore(app_settings.positions_path).load()
+    (stored,) = open_store(app_settings).positions.load()
     assert stored.input_crs == "GCJ02"
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.2, 37.98))
 
@@ -203,7 +203,7 @@ def test_a_position_outside_the_district_is_not_saved(app_settings):
     at.button(key="save_typed").click()
     _run(at)
     assert "未保存" in at.error[0].value and "不在本区范围内" in at.error[0].value
-    assert PositionStore(app_settings.positions_path).load() == []
+    assert open_store(app_settings).positions.load() == []
 
 
 def test_saving_needs_a_name(app_settings):
@@ -234,7 +234,7 @@ def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
     assert at.radio(key="precision_click_geocoded").value == "geocoded"  # no imagery: unconfirmed by default
     at.button(key="save_click").click()
     _run(at)
-    (stored,) = PositionStore(app_settings.positions_path).load()
+    (stored,) = open_store(app_settings).positions.load()
     assert (stored.method, stored.precision, stored.author) == ("click", "geocoded", "张三")
     assert "底图：无底图（离线）" in stored.source
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.21, 37.99))
@@ -261,7 +261,7 @@ def test_a_click_on_the_amap_basemap_is_read_as_gcj02(app_settings, clicks):
     assert at.radio(key="precision_click_surveyed").value == "surveyed"  # imagery: surveyed by default
     at.button(key="save_click").click()
     _run(at)
-    (stored,) = PositionStore(app_settings.positions_path).load()
+    (stored,) = open_store(app_settings).positions.load()
     assert stored.input_crs == "GCJ02"
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.21, 37.99))
 
@@ -288,7 +288,7 @@ def test_gps_position_is_saved_with_its_accuracy(app_settings, monkeypatch):
     _run(at)  # the browser answers
     at.button(key="save_gps").click()
     _run(at)
-    (stored,) = PositionStore(app_settings.positions_path).load()
+    (stored,) = open_store(app_settings).positions.load()
     assert (stored.method, stored.accuracy_m, stored.precision) == ("gps", 8.0, "surveyed")
     assert "±8 米" in stored.source
 

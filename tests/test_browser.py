@@ -6,7 +6,6 @@ Screenshots go to a temporary folder, or to ``SWMAP_SCREENSHOTS`` when set.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -22,7 +21,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
 
+from school_water_map.positions import PositionRecord
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 from tests.conftest import REPO
 from tests.placing import place
 
@@ -45,6 +46,14 @@ TOUCH_TARGETS = (".stButton button", ".stDownloadButton button", "[data-testid='
                  "[data-baseweb='select'] > div", "[data-baseweb='input']", "[data-testid^='stBaseButton-pills']",
                  "[data-testid^='stBaseButton-segmented_control']", "button[role='tab']",
                  "[data-testid='stTopNavLink']")
+
+
+expect.set_options(timeout=WAIT_MS)  # a rerun on a loaded 2-core machine can take longer than 5 s
+
+
+def _stored(data_dir: Path) -> list[PositionRecord]:
+    """The positions the app recorded, read from its store as a fresh process would."""
+    return open_store(Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})).positions.load()
 
 
 class StreamlitServer:
@@ -203,18 +212,19 @@ def test_a_position_file_is_imported_whole_or_not_at_all(server, browser, tmp_pa
     bad = tmp_path / "bad.csv"
     bad.write_text("编号或名称,经度,纬度\n秦渠,106.21,37.99\n没有这处水,106.2,37.98\n", encoding="utf-8")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(page.get_by_text("bad.csv", exact=True)).to_be_visible()
     page.get_by_role("button", name="导入全部位置").click()
     expect(page.get_by_text("文件未导入：共 1 处问题")).to_be_visible()
     expect(page.get_by_text("第 3 行：找不到学校或水体：“没有这处水”")).to_be_visible()
-    store = server.data_dir / "positions.json"
-    assert [r["entity_id"] for r in json.loads(store.read_text(encoding="utf-8"))["records"]] == ["640302-S01"]
+    assert [r.entity_id for r in _stored(server.data_dir)] == ["640302-S01"]
     good = tmp_path / "good.csv"
     good.write_text("编号或名称,经度,纬度,坐标系\n秦渠,106.21,37.99,WGS-84\n", encoding="utf-8")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    expect(page.get_by_text("good.csv", exact=True)).to_be_visible()  # uploaded before the button is pressed
     page.get_by_role("button", name="导入全部位置").click()
     expect(page.get_by_text("已导入 1 处位置（good.csv）")).to_be_visible()
-    records = json.loads(store.read_text(encoding="utf-8"))["records"]
-    assert [(r["entity_id"], r["method"], r["author"]) for r in records][-1] == ("640302-W01", "csv", "赵六")
+    last = _stored(server.data_dir)[-1]
+    assert (last.entity_id, last.method, last.author) == ("640302-W01", "csv", "赵六")
     assert _external(requests) == []
     page.context.close()
 
@@ -247,8 +257,8 @@ def test_a_school_located_by_a_click_stays_after_a_restart(tmp_path, browser, sh
         assert _external(requests) == []
     finally:
         server.stop()
-    (record,) = json.loads((data / "positions.json").read_text(encoding="utf-8"))["records"]
-    assert (record["entity_id"], record["method"], record["author"]) == ("640302-S08", "click", "王五")
+    (record,) = _stored(data)
+    assert (record.entity_id, record.method, record.author) == ("640302-S08", "click", "王五")
 
     restarted = StreamlitServer(data, tmp_path / "streamlit.log").start()
     try:

@@ -11,8 +11,8 @@ from shapely.geometry import Point
 from school_water_map.export import write_export
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 
 SCHOOL = Point(106.30, 37.90)  # a test position, not a real school's
 
@@ -23,7 +23,7 @@ def located(settings):
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
     record([LocateRequest("板桥波浪渠小学", SCHOOL, "WGS84", "测试", "张三", "click")], register.resolution, area,
-           PositionStore(settings.positions_path))
+           open_store(settings).positions)
     return build_register(settings)
 
 

@@ -20,9 +20,9 @@ from school_water_map.errors import AnnexParseError, DataFileError, PositionErro
 from school_water_map.geometry_import import import_geometries
 from school_water_map.layers import load_context
 from school_water_map.position_csv import import_positions
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 pytestmark = pytest.mark.fuzz
 ALLOWED = (AnnexRowsError, AnnexParseError, DataFileError, PositionError, UnknownPlaceError)
@@ -40,7 +40,7 @@ def world(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("fuzz")
     s = Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})
     register = build_register(s)
-    return register.resolution, load_context(s.geodata_dir).outline.union_all(), PositionStore(s.positions_path)
+    return register.resolution, load_context(s.geodata_dir).outline.union_all(), open_store(s).positions
 
 
 def _untouched(store):

@@ -9,8 +9,8 @@ from school_water_map.candidates import CandidateStore, confirm, geocode_entitie
 from school_water_map.errors import PositionError
 from school_water_map.geocode import ProviderError, Throttle, make_provider, parse_amap
 from school_water_map.layers import load_context
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 from tests.fake_geocoders import POINTS, FakeGeocoders
 from tests.test_cli import swmap
 
@@ -117,7 +117,7 @@ def test_confirm_records_a_geocoded_position_and_reject_only_marks(configured):
     first, second = store.add("640302-S39", make_provider("amap", configured).search("many"))[:2]
     register = build_register(configured)
     area = load_context(configured.geodata_dir).outline.union_all()
-    positions = PositionStore(configured.positions_path)
+    positions = open_store(configured).positions
     stored = confirm(store, first.candidate_id, by="审核员", resolution=register.resolution, area=area,
                      positions=positions)
     assert stored.precision == "geocoded" and stored.method == "geocoder" and "高德" in stored.source

@@ -11,8 +11,8 @@ from school_water_map.crs import from_wgs84
 from school_water_map.errors import DataFileError
 from school_water_map.geometry_import import GeometryImportError, import_geometries
 from school_water_map.layers import load_context
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 from tests.test_cli import swmap
 
 GEOD = Geod(ellps="WGS84")
@@ -31,7 +31,7 @@ def _geojson(*features):
 def env(settings):
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
-    return settings, register, area, PositionStore(settings.positions_path)
+    return settings, register, area, open_store(settings).positions
 
 
 def test_gcj02_positions_csv_lands_within_1_m_of_the_truth(tmp_path):

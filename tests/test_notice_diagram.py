@@ -17,9 +17,9 @@ from school_water_map.notices.config import NoticeConfig
 from school_water_map.notices.context import school_letter
 from school_water_map.notices.diagram import BADGE_R, CENTRE, INNER_R, OUTER_R, DiagramMark, direction_svg, radius
 from school_water_map.notices.mapextract import map_svg
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 
 SVG = "{http://www.w3.org/2000/svg}"
 RED = "#c0392b"
@@ -113,7 +113,7 @@ def located(tmp_path):
     centre = gpd.GeoSeries([inside], crs=metric.crs).to_crs("EPSG:4326").iloc[0]
     record([LocateRequest(entity="640302-S01", geometry=Point(centre.x, centre.y), crs="WGS84", source="测试",
                           author="测试", method="typed")], register.resolution, layers.outline.union_all(),
-           PositionStore(settings.positions_path))
+           open_store(settings).positions)
     return build_register(settings), layers
 
 

@@ -6,15 +6,15 @@ import shapely
 from school_water_map.crs import wgs84_to_gcj02
 from school_water_map.layers import load_context
 from school_water_map.position_csv import TEMPLATE, PositionCsvError, import_positions, read_rows
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 
 
 @pytest.fixture
 def target(settings):
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
-    return register.resolution, area, PositionStore(settings.positions_path)
+    return register.resolution, area, open_store(settings).positions
 
 
 def _import(target, text: str, encoding: str = "utf-8"):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -10,8 +9,9 @@ from school_water_map.crs import from_wgs84
 from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionStore, current_positions, new_record
+from school_water_map.positions import PositionFile, current_positions, new_record
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 
 SCHOOL_LON, SCHOOL_LAT = 106.30, 37.90  # a test position inside the district, not a real school's
 
@@ -29,7 +29,7 @@ def context(settings):
 
 
 def test_store_appends_and_keeps_history(tmp_path):
-    store = PositionStore(tmp_path / "positions.json")
+    store = PositionFile(tmp_path / "positions.json")
     first = new_record("S1", Point(106.1, 37.9), precision="surveyed", source="GPS", author="甲", method="gps")
     second = new_record("S1", Point(106.2, 37.9), precision="surveyed", source="点选", author="乙", method="click")
     store.add([first])
@@ -42,7 +42,7 @@ def test_store_appends_and_keeps_history(tmp_path):
 
 
 def test_a_crash_mid_write_keeps_the_previous_file(tmp_path, monkeypatch):
-    store = PositionStore(tmp_path / "positions.json")
+    store = PositionFile(tmp_path / "positions.json")
     store.add([new_record("S1", Point(106.1, 37.9), precision="surveyed", source="GPS", author="甲", method="gps")])
     before = store.path.read_bytes()
 
@@ -61,7 +61,7 @@ def test_corrupt_store_is_reported_not_ignored(tmp_path):
     path = tmp_path / "positions.json"
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(DataFileError, match="位置文件已损坏"):
-        PositionStore(path).load()
+        PositionFile(path).load()
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -78,7 +78,7 @@ def test_records_need_precision_source_and_author(kwargs, message):
 def test_gcj02_input_is_converted_on_the_way_in(settings, context):
     resolution, area = context
     glon, glat = from_wgs84(SCHOOL_LON, SCHOOL_LAT, "GCJ02")
-    store = PositionStore(settings.positions_path)
+    store = open_store(settings).positions
     (stored,) = record([_request(lon=float(glon), lat=float(glat), crs="高德")], resolution, area, store)
     assert stored.geometry.distance(Point(SCHOOL_LON, SCHOOL_LAT)) < 1e-8
     assert stored.input_crs == "GCJ02" and str(round(float(glon), 6))[:8] in stored.input_text
@@ -86,7 +86,7 @@ def test_gcj02_input_is_converted_on_the_way_in(settings, context):
 
 def test_batch_is_all_or_nothing(settings, context):
     resolution, area = context
-    store = PositionStore(settings.positions_path)
+    store = open_store(settings).positions
     good = _request()
     swapped = _request(entity="开元小学", lon=SCHOOL_LAT, lat=SCHOOL_LON)  # lat/lon swapped
     with pytest.raises(PositionError, match="第 2 条（开元小学）：坐标超出范围"):
@@ -102,10 +102,10 @@ def test_batch_is_all_or_nothing(settings, context):
 
 def test_school_must_be_a_point_water_may_be_a_line(settings, context):
     resolution, area = context
-    store = PositionStore(settings.positions_path)
+    store = open_store(settings).positions
     line = LineString([(106.30, 37.90), (106.31, 37.91)])
     with pytest.raises(PositionError, match="必须是一个点"):
         record([_request(geometry=line)], resolution, area, store)
     (stored,) = record([_request(entity="波浪渠", geometry=line)], resolution, area, store)
     assert stored.geometry.geom_type == "LineString"
-    assert json.loads(store.path.read_text(encoding="utf-8"))["records"][0]["entity_id"] == stored.entity_id
+    assert [r.entity_id for r in store.load()] == [stored.entity_id]

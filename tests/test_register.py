@@ -8,8 +8,8 @@ from shapely.geometry import LineString, Point
 from school_water_map.check import findings, render_text, unlisted_nearby
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionStore
 from school_water_map.register import build_register
+from school_water_map.store import open_store
 
 GEOD = Geod(ellps="WGS84")
 SCHOOL = (106.30, 37.90)  # a test position, not a real school's
@@ -20,7 +20,7 @@ def _place(settings, entity, geometry):
     area = load_context(settings.geodata_dir).outline.union_all()
     request = LocateRequest(entity=entity, geometry=geometry, crs="WGS84", source="测试", author="张三",
                             method="click")
-    record([request], register.resolution, area, PositionStore(settings.positions_path))
+    record([request], register.resolution, area, open_store(settings).positions)
     return build_register(settings)
 
 

@@ -31,7 +31,7 @@ from school_water_map.inspections import (
     submit,
 )
 from school_water_map.patrol import PatrolRules
-from school_water_map.positions import PositionStore, new_record
+from school_water_map.positions import PositionFile, new_record
 from school_water_map.sites import Site
 from school_water_map.store import open_store
 
@@ -82,7 +82,7 @@ def test_a_failed_batch_stores_nothing(store):
 
 
 def test_old_position_file_moves_in_with_its_ids(db_settings):
-    legacy = PositionStore(db_settings.positions_path)
+    legacy = PositionFile(db_settings.positions_path)
     legacy.add([new_record("B", Point(106.1, 37.9), precision="surveyed", source="GPS", author="甲", method="gps"),
                 new_record("B", Point(106.2, 37.9), precision="surveyed", source="GPS", author="甲", method="gps")])
     store = open_store(db_settings)
