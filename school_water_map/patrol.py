@@ -6,6 +6,7 @@ In 暑期 (a configurable summer window) every site is due daily; outside it, ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from shapely.ops import nearest_points
 
 from school_water_map.checklist import CHECKLIST
 from school_water_map.distance import to_metric
+from school_water_map.settings import Settings
 
 if TYPE_CHECKING:  # typing only: the register imports this module's rules
     from school_water_map.register import Register
@@ -74,6 +76,20 @@ class Due:
         if self.status == "overdue":
             return f"已逾期 {self.days_overdue} 天"
         return "今日应巡查" if self.status == "due" else "已完成"
+
+
+def patrol_rules(settings: Settings) -> PatrolRules:
+    """The patrol rules configured in ``settings`` (``SWMAP_PATROL_*``); a malformed window is an error."""
+    match = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*\.\.\s*(\d{1,2})-(\d{1,2})\s*", settings.patrol_summer)
+    if match is None:
+        raise ValueError(f"暑期设置“{settings.patrol_summer}”无效：应写成 07-01..08-31")
+    m1, d1, m2, d2 = map(int, match.groups())
+    try:
+        date(2024, m1, d1), date(2024, m2, d2)  # validates the days (2024 has 29 February)
+    except ValueError as exc:
+        raise ValueError(f"暑期设置“{settings.patrol_summer}”中的日期无效") from exc
+    return PatrolRules(summer_start=(m1, d1), summer_end=(m2, d2), cycle_days=settings.patrol_cycle_days,
+                       max_distance_m=settings.patrol_max_distance_m)
 
 
 def due_status(site: Site, last: date | None, today: date, rules: PatrolRules) -> Due:

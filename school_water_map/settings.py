@@ -34,6 +34,9 @@ class Settings:
     tianditu_key: str = field(default="", repr=False)  # 天地图 browser key (tk); empty = not offered
     app_base_url: str = ""  # the app's public address, for QR codes on printed notices; empty = none
     database_url: str = field(default="", repr=False)  # empty: SQLite file swmap.db in data_dir
+    patrol_summer: str = "07-01..08-31"  # 暑期: sites are due daily inside this window (MM-DD..MM-DD)
+    patrol_cycle_days: int = 7  # outside it, every this many days
+    patrol_max_distance_m: float = 150.0  # a GPS fix farther than this from the site: "not at site"
     amap_key: str = field(default="", repr=False)  # 高德 Web service key, for geocoding
     tianditu_url: str = "https://api.tianditu.gov.cn"  # geocoding endpoints (overridable: proxies, tests)
     amap_url: str = "https://restapi.amap.com"
@@ -89,12 +92,15 @@ class Settings:
 
 
 def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
-    """``SWMAP_AMAP_KEY``; ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``; ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}``."""
+    """``SWMAP_DATABASE_URL``, ``SWMAP_AMAP_KEY``, ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``,
+    ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE}``."""
     text = {"database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
-            "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL"}
+            "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
+            "patrol_summer": "SWMAP_PATROL_SUMMER"}
     numbers: dict[str, tuple[str, type[float] | type[int]]] = {
         "geocode_interval_s": ("SWMAP_GEOCODE_INTERVAL", float), "geocode_timeout_s": ("SWMAP_GEOCODE_TIMEOUT", float),
-        "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int)}
+        "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int), "patrol_cycle_days": ("SWMAP_PATROL_CYCLE_DAYS", int),
+        "patrol_max_distance_m": ("SWMAP_PATROL_MAX_DISTANCE", float)}
     changes: dict[str, Any] = {name: env[var].strip().rstrip("/") for name, var in text.items() if env.get(var)}
     for name, (var, kind) in numbers.items():
         if env.get(var):

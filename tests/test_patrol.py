@@ -68,3 +68,16 @@ def test_coverage(register):
     assert len(report.overdue) == len(all_sites) - 2
     assert report.problems["站点"].tolist() == [banqiao[0].site_id]
     assert report.not_at_site["巡查"].tolist() == ["#2"]
+
+
+def test_patrol_rules_from_settings(settings):
+    from dataclasses import replace
+
+    from school_water_map.patrol import patrol_rules
+
+    rules = patrol_rules(replace(settings, patrol_summer="07-10..08-25", patrol_cycle_days=3))
+    assert rules.in_summer(date(2026, 7, 10)) and not rules.in_summer(date(2026, 7, 9))
+    assert rules.interval_days(date(2026, 9, 1)) == 3
+    for bad in ("summer", "07-01..02-30"):
+        with pytest.raises(ValueError, match="暑期设置"):
+            patrol_rules(replace(settings, patrol_summer=bad))
