@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ def add_commands(sub: Any) -> None:
     site.set_defaults(run=_site)
     township = kinds.add_parser("township", help="某乡镇的巡查表（A4 横向）；“待确认”为乡镇待确认的学校")
     township.add_argument("township", help="乡镇名称，例如 板桥乡、板桥 或 待确认")
+    township.add_argument("--from", dest="start", type=_day, default=None,
+                          help="巡查记录开始日期（YYYY-MM-DD）：给出日期范围时打印已填写的巡查报告")
+    township.add_argument("--to", dest="end", type=_day, default=None, help="巡查记录结束日期（含当天）")
     township.set_defaults(run=_township)
     for cmd in (school, site, township):
         cmd.add_argument("-o", "--output", type=Path, default=None,
@@ -43,6 +47,13 @@ def add_commands(sub: Any) -> None:
     batch.add_argument("--letters-only", action="store_true", help="只生成致家长告知书")
     batch.add_argument("--size", choices=PAGE_SIZES, default="A4", help="警示告示的纸张大小")
     batch.set_defaults(run=_all)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD") from exc
 
 
 def _school(args: argparse.Namespace, settings: Settings) -> int:
@@ -65,7 +76,11 @@ def _township(args: argparse.Namespace, settings: Settings) -> int:
     from school_water_map.notices.context import resolve_township
     from school_water_map.notices.documents import township_filename, township_pdf_bytes
 
-    pdf = township_pdf_bytes(settings, args.township)
+    if (args.start is None) != (args.end is None):
+        print("错误：--from 和 --to 须同时给出", file=sys.stderr)
+        return 2
+    period = (args.start, args.end) if args.start else None
+    pdf = township_pdf_bytes(settings, args.township, period=period)
     label = resolve_township(args.township) or "乡镇待确认"
     return _save(pdf, args.output or Path(township_filename(label)))
 

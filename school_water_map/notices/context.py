@@ -215,7 +215,7 @@ def township_sheet(register: Register, config: NoticeConfig, township_key: str, 
     label = township or UNKNOWN_TOWNSHIP_TITLE
     school_ids = sorted({s.school_id for s in own})
     located = sum(register.schools.at[i, "geometry"] is not None for i in school_ids)
-    precision = (f"本表学校 {len(school_ids)} 所，已定位 {located} 所；点位位置以附件上报的方向和距离为准。",)
+    precision = (f"本表学校 {len(school_ids)} 所，已定位 {located} 所；点位位置以附件上报的方向和距离为准",)
     return TownshipSheet(
         township_label=label, township_known=township is not None, rows=rows, items=CHECKLIST,
         schools_without_water=no_water, contact=config.township(township) if township else config.district,

@@ -12,18 +12,23 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from school_water_map.errors import DataFileError
+from school_water_map.inspections import LOCAL_TIME, list_inspections
 from school_water_map.layers import ContextLayers, load_context
 from school_water_map.notices.config import NoticeConfig, load_notice_config
 from school_water_map.notices.context import (
+    SheetEntry,
     school_letter,
     site_notice,
     township_sheet,
     townships_for_sheets,
 )
 from school_water_map.notices.render import NoticeRenderer, default_renderer
+from school_water_map.patrol import PRESENCE_ZH
 from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
 from school_water_map.sites import sites
+from school_water_map.store import open_store
 
 _UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
 
@@ -58,11 +63,32 @@ def site_pdf_bytes(settings: Settings, site: str, *, size: str = "A4", register:
 
 
 def township_pdf_bytes(settings: Settings, township: str, *, register: Register | None = None,
-                       today: date | None = None, renderer: NoticeRenderer | None = None) -> bytes:
-    """乡镇巡查表 of one township (name, short name, or 待确认) as PDF bytes."""
+                       today: date | None = None, renderer: NoticeRenderer | None = None,
+                       period: tuple[date, date] | None = None) -> bytes:
+    """乡镇巡查表 of one township (name, short name, or 待确认) as PDF bytes: blank, or with ``period``
+    (first and last day, inclusive) the filled report of the inspections recorded in those days."""
     register = register or build_register(settings)
-    sheet = township_sheet(register, load_config(settings), township, today=today or date.today())
+    entries = _sheet_entries(settings, period) if period else None
+    sheet = township_sheet(register, load_config(settings), township, today=today or date.today(),
+                           inspections=entries, period=period)
     return (renderer or default_renderer()).township_sheet(sheet)
+
+
+def _sheet_entries(settings: Settings, period: tuple[date, date]) -> dict[str, list[SheetEntry]]:
+    """Every inspection recorded in ``period`` (local dates), by site, as filled sheet entries."""
+    start, end = period
+    if end < start:
+        raise DataFileError(f"日期范围无效：{start.isoformat()} 晚于 {end.isoformat()}")
+    entries: dict[str, list[SheetEntry]] = {}
+    for item in list_inspections(open_store(settings)):
+        if start <= item.day <= end:
+            local = item.created_at.astimezone(LOCAL_TIME)
+            presence = "" if item.presence == "at_site" else f"【{PRESENCE_ZH[item.presence]}】"
+            problems = "；".join(p for p in (item.problems, item.action_taken and f"处理：{item.action_taken}") if p)
+            entries.setdefault(item.site_id, []).append(SheetEntry(
+                when=local.strftime("%m-%d %H:%M"), inspector=item.inspector, answers=item.answers,
+                problems=presence + problems))
+    return entries
 
 
 def school_filename(register: Register, school: str) -> str:
