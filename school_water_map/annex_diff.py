@@ -110,28 +110,26 @@ def _change(where: Resolution, pair: Pair, old: Pair | None, new: Pair | None) -
 
 
 def _school_renames(old: Resolution, new: Resolution) -> list[Rename]:
-    vanished = {sid for sid in old.schools if sid not in new.schools}
-    arrived = {sid for sid in new.schools if sid not in old.schools}
-    signature_old = {sid: _signature(old.pairs, sid, by="school") for sid in vanished}
-    renames = []
-    for sid in sorted(arrived):
-        signature = _signature(new.pairs, sid, by="school")
-        best = _best_match(signature, signature_old)
-        if best is not None:
-            renames.append(Rename(entity_id=best, old=old.schools[best].name, new=new.schools[sid].name))
-            signature_old.pop(best)
-    return renames
+    names_old = {sid: s.name for sid, s in old.schools.items()}
+    names_new = {sid: s.name for sid, s in new.schools.items()}
+    return _renames(names_old, names_new, old.pairs, new.pairs, by="school")
 
 
 def _water_renames(old: Resolution, new: Resolution) -> list[Rename]:
-    vanished = {wid for wid in old.waters if wid not in new.waters}
-    arrived = {wid for wid in new.waters if wid not in old.waters}
-    signature_old = {wid: _signature(old.pairs, wid, by="water") for wid in vanished}
+    names_old = {wid: w.name for wid, w in old.waters.items()}
+    names_new = {wid: w.name for wid, w in new.waters.items()}
+    return _renames(names_old, names_new, old.pairs, new.pairs, by="water")
+
+
+def _renames(names_old: dict[str, str], names_new: dict[str, str], old_pairs: Sequence[Pair],
+             new_pairs: Sequence[Pair], *, by: str) -> list[Rename]:
+    """Entities that vanished and arrived with largely the same rows: one entity under a new name."""
+    signature_old = {ident: _signature(old_pairs, ident, by=by) for ident in names_old if ident not in names_new}
     renames = []
-    for wid in sorted(arrived):
-        best = _best_match(_signature(new.pairs, wid, by="water"), signature_old)
-        if best is not None and name_key(old.waters[best].name) != name_key(new.waters[wid].name):
-            renames.append(Rename(entity_id=best, old=old.waters[best].name, new=new.waters[wid].name))
+    for ident in sorted(set(names_new) - set(names_old)):
+        best = _best_match(_signature(new_pairs, ident, by=by), signature_old)
+        if best is not None and name_key(names_old[best]) != name_key(names_new[ident]):
+            renames.append(Rename(entity_id=best, old=names_old[best], new=names_new[ident]))
             signature_old.pop(best)
     return renames
 
