@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import access, login, state
+from app_pages.access import ADMIN, EVERYONE, OPEN, PATROL, VIEWER, PageSpec
 
 st.set_page_config(page_title="学校周边危险水域地图", page_icon=str(state.FAVICON_PATH), layout="wide",
                    initial_sidebar_state="collapsed")
 state.apply_style()
-page = st.navigation([
-    st.Page(state.PAGE_MAP, title="地图", icon=":material/map:", default=True),
-    st.Page(state.PAGE_REGISTER, title="隐患清单", icon=":material/format_list_numbered:"),
-    st.Page(state.PAGE_LOCATE, title="定位与校核", icon=":material/add_location_alt:"),
-], position="top")
+#: Every page and who has it: in the menu, or only by its address (a notice's QR code opens 巡查 at
+#: ``/?site=<site id>``). OPEN is the app before any account exists: everyone reads and locates.
+PAGES = [
+    PageSpec(state.PAGE_MAP, "地图", ":material/map:", EVERYONE),
+    PageSpec(state.PAGE_REGISTER, "隐患清单", ":material/format_list_numbered:", EVERYONE),
+    PageSpec(state.PAGE_LOCATE, "定位与校核", ":material/add_location_alt:", frozenset({OPEN, ADMIN, PATROL})),
+    PageSpec(state.PAGE_PATROL, "巡查", ":material/fact_check:", frozenset({ADMIN, PATROL}),
+             by_address=frozenset({OPEN, VIEWER}), first_for=frozenset({PATROL})),
+    PageSpec(state.PAGE_COVERAGE, "巡查概况", ":material/monitoring:", frozenset({ADMIN, VIEWER})),
+    PageSpec(state.PAGE_NOTICES, "告知书", ":material/print:", frozenset({OPEN, ADMIN, VIEWER})),
+    PageSpec(state.PAGE_EXCHANGE, "数据交换", ":material/swap_horiz:", frozenset({OPEN, ADMIN})),
+    PageSpec(state.PAGE_USERS, "账号管理", ":material/manage_accounts:", frozenset({ADMIN})),
+]
+settings = state.settings()
+user = access.refresh_user(settings)
+if user is None and access.accounts_exist(settings):
+    asked = access.login_navigation(PAGES)  # the address asked for (?site=…) opens once logged in
+    if (account := login.show(settings)) is not None:
+        access.enter(PAGES, asked, account)
+    st.stop()
+page = access.navigation(PAGES, user)
+access.header(user)
 page.run()

@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages import access, state, ui
+from app_pages.candidates_review import candidate_review
 from app_pages.locate_methods import BY_METHOD, METHODS
 from school_water_map.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.register import Register
@@ -20,13 +21,13 @@ from school_water_map.store import open_store
 def main() -> None:
     st.title("定位与校核")
     settings = state.settings()
-    register = state.register(settings)
+    register = access.visible_register(settings)
     state.show_flash()
-    candidates = {c.entity_id: c for c in to_place(register)}
+    candidates = {c.entity_id: c for c in to_place(register) if access.may_place(register, c.entity_id)}
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
                                format_func=lambda i: candidates[i].label, on_change=state.forget_pending)
-    right.text_input("录入人（姓名）", key=state.AUTHOR, placeholder="请填写姓名")
+    ui.author_field(right)
     entity = candidates[entity_id]
     _status(settings, register, entity)
     method = st.segmented_control("定位方式", list(METHODS), format_func=METHODS.__getitem__, default="click",
@@ -34,6 +35,7 @@ def main() -> None:
     BY_METHOD[method or "click"](settings, register, entity)
     _surroundings(register, entity)
     _review(register)
+    candidate_review(settings, register)
 
 
 def _status(settings: Settings, register: Register, entity: Candidate) -> None:

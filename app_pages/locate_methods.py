@@ -9,23 +9,22 @@ from __future__ import annotations
 import streamlit as st
 from shapely.geometry import Point
 
-from app_pages import gps, state, ui
+from app_pages import access, gps, state, ui
+from app_pages.position_upload import TABLE_TYPES, position_upload, precision_choice
+from school_water_map.accounts import AuthError
 from school_water_map.coordinates import format_dms, parse_lonlat
 from school_water_map.crs import BD09, CRS_ZH, GCJ02, WGS84, to_wgs84
-from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
+from school_water_map.errors import PositionError, UnknownPlaceError
 from school_water_map.locate import LocateRequest, record
 from school_water_map.mapping import MapView, build_map, pending_layer
-from school_water_map.position_csv import TEMPLATE, PositionCsvError, import_positions
-from school_water_map.positions import PRECISION_ZH, RECORDABLE
+from school_water_map.position_csv import TEMPLATE
+from school_water_map.positions import PRECISION_ZH
 from school_water_map.register import Register
 from school_water_map.review import Candidate
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
-from school_water_map.tables import xlsx_to_csv_bytes
 
 METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
-PRECISION_HELP = {"surveyed": "实测（现场GPS，或在影像上确认）", "gazetteer": "地名库（权威名录）",
-                  "geocoded": "未确认（粗略位置，图上以虚线显示）"}
 
 
 def by_click(settings: Settings, register: Register, entity: Candidate) -> None:
@@ -100,31 +99,8 @@ def by_csv(settings: Settings, register: Register, _entity: Candidate) -> None:
                "可选 坐标系、来源、精度、备注。任何一行有错，整个文件都不导入，并列出出错的行。")
     st.download_button("下载 CSV 模板", TEMPLATE.encode("utf-8-sig"), file_name="位置导入模板.csv", mime="text/csv",
                        icon=":material/download:")
-    version = st.session_state.get("csv_upload_version", 0)
-    upload = st.file_uploader("位置文件（CSV 或 Excel）", type=["csv", "xlsx"], key=f"csv_upload_{version}")
-    precision = _precision_choice("csv", default="surveyed")
-    author = st.session_state.get(state.AUTHOR, "").strip()
-    if st.button("导入全部位置", disabled=upload is None or not author, icon=":material/upload:", key="csv_import"):
-        assert upload is not None
-        try:
-            data = upload.getvalue()
-            if upload.name.lower().endswith(".xlsx"):
-                data = xlsx_to_csv_bytes(data, upload.name)
-            stored = import_positions(data, register.resolution, state.area(settings),
-                                      open_store(settings).positions, author=author,
-                                      source=f"CSV导入：{upload.name}", precision=precision)
-        except PositionCsvError as exc:
-            st.error(f"文件未导入：共 {len(exc.problems)} 处问题，须全部改正后再导入。", icon=":material/error:")
-            st.markdown("\n".join(f"- {problem}" for problem in exc.problems))
-            return
-        except DataFileError as exc:
-            st.error(f"文件未导入：{exc}", icon=":material/error:")
-            return
-        st.session_state["csv_upload_version"] = version + 1
-        state.after_write(f"已导入 {len(stored)} 处位置（{upload.name}）。")
-        st.rerun()
-    if not author:
-        st.caption("请先填写录入人。")
+    position_upload(settings, register, key="csv", types=TABLE_TYPES, label="位置文件（CSV 或 Excel）")
+    st.caption("画好的线和面（GeoJSON、KML/KMZ、GPX）可在“数据交换”页导入。")
 
 
 def confirm(settings: Settings, register: Register, entity: Candidate, geometry: Point, *, crs: str, method: str,
@@ -133,9 +109,9 @@ def confirm(settings: Settings, register: Register, entity: Candidate, geometry:
     lon, lat = shown
     st.info(f"待保存的位置：{format_dms(lat, axis='lat')}、{format_dms(lon, axis='lon')}"
             f"（WGS-84 经度 {lon:.6f}，纬度 {lat:.6f}）", icon=":material/pin_drop:")
-    chosen = _precision_choice(method, default=precision)
+    chosen = precision_choice(method, default=precision)
     source_text = st.text_input("来源", value=source, key=f"source_{method}")
-    author = st.session_state.get(state.AUTHOR, "").strip()
+    author = ui.current_author()
     if not author:
         st.caption("请先在上方填写录入人，才能保存。")
     if st.button(f"保存“{entity.name}”的位置", type="primary", disabled=not author, icon=":material/save:",
@@ -143,20 +119,15 @@ def confirm(settings: Settings, register: Register, entity: Candidate, geometry:
         request = LocateRequest(entity=entity.entity_id, geometry=geometry, crs=crs, source=source_text,
                                 author=author, method=method, precision=chosen, accuracy_m=accuracy_m)
         try:
-            record([request], register.resolution, state.area(settings), open_store(settings).positions)
-        except (PositionError, UnknownPlaceError) as exc:
+            record([request], register.resolution, state.area(settings), open_store(settings).positions,
+                   user=access.user())
+        except (PositionError, UnknownPlaceError, AuthError) as exc:
             st.error(f"未保存：{exc}", icon=":material/error:")
             return
         state.forget_pending()
         state.after_write(f"已保存“{entity.name}”的位置（{PRECISION_ZH[chosen]}，{METHODS.get(method, method)}）。"
                           "地图、距离和风险已更新。")
         st.rerun()
-
-
-def _precision_choice(method: str, *, default: str) -> str:
-    choice = st.radio("位置精度", list(RECORDABLE), index=list(RECORDABLE).index(default), horizontal=True,
-                      format_func=PRECISION_HELP.__getitem__, key=f"precision_{method}_{default}")
-    return str(choice)
 
 
 def _to_wgs84(position: tuple[float, float, str]) -> tuple[float, float]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state, ui
+from app_pages import access, state, ui
 from school_water_map.mapping import build_map
 
 st.title("学校周边危险水域地图")
 settings = state.settings()
-register = state.register(settings)
+register = access.visible_register(settings)
 ui.unplaced_notice(register)
 
 view, basemap = ui.map_filters(register, settings, key="map")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state, ui
+from app_pages import access, state, ui
 from school_water_map.entities import KIND_ZH
 from school_water_map.mapping import MapView, build_map
 from school_water_map.register_view import (
@@ -17,12 +17,12 @@ from school_water_map.register_view import (
 )
 
 #: On screen (the downloads have every column): what a person scans first, the reasons last.
-SHOWN_COLUMNS = ("序号", "风险", "得分", "学校", "水体", "上报距离", "计算距离（米）", "乡镇", "水体类型", "学校位置",
-                 "原因")
+SHOWN_COLUMNS = ("序号", "风险", "措施后风险", "得分", "学校", "水体", "上报距离", "计算距离（米）", "乡镇", "水体类型",
+                 "学校位置", "原因", "措施后依据")
 
 st.title("隐患清单")
 settings = state.settings()
-register = state.register(settings)
+register = access.visible_register(settings)
 
 first, second = st.columns(2)
 with first:
@@ -54,16 +54,18 @@ right.download_button("下载 Excel（XLSX）", to_xlsx_bytes(table), file_name=
 if event.selection.rows:
     pair = shown.iloc[event.selection.rows[0]]
     st.subheader(f"第 {pair['row']} 行：{pair['school']} — {pair['water']}")
-    st.markdown(f"**风险：{pair['risk_level_label']}**（{pair['risk_score']:g} 分）；"
+    st.markdown(f"**上报风险：{pair['risk_level_label']}**（{pair['risk_score']:g} 分）；"
+                f"**措施后：{pair['residual_level_label']}**（{pair['residual_basis']}）；"
                 f"上报距离：{pair['distance_text'] or '未报'}")
     st.markdown("\n".join(f"- {r['text']}（{r['points']:+g}）" for r in pair["reasons"]))
+    ui.notice_downloads(settings, register, pair["school_id"], pair["water_id"], key="register_notice")
     if pair["school_precision"] == "unplaced":
         st.info("该校尚未定位，暂不能在地图上显示。定位学校后，其周边水体会按附件的方向和距离推算显示。",
                 icon=":material/location_off:")
         ui.locate_button(pair["school_id"], "去定位该校", key="register_locate_school")
     else:
         fmap = build_map(register, state.context(settings), basemap=ui.saved_basemap(settings),
-                         view=MapView(focus_row=int(pair["row"])))
+                         view=MapView(focus_row=int(pair["row"]), notice_url=ui.notices_url()))
         ui.show_map(fmap, key="register_map", height=380)
         if pair["water_precision"] == "unplaced" and isinstance(pair["water_id"], str):
             st.info("该水体尚无位置，附件也未给出可推算的距离。", icon=":material/help:")

@@ -7,6 +7,7 @@ clears every cache at once.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -23,9 +24,18 @@ from school_water_map.store import open_store
 PAGE_MAP = "app_pages/map.py"
 PAGE_REGISTER = "app_pages/register.py"
 PAGE_LOCATE = "app_pages/locate.py"
+PAGE_PATROL = "app_pages/patrol.py"  # 巡查 (also the QR code's ?site=<site id>)
+PAGE_COVERAGE = "app_pages/coverage.py"  # 巡查概况
+PAGE_USERS = "app_pages/users.py"  # 账号管理
+PAGE_NOTICES = "app_pages/notices.py"
+PAGE_EXCHANGE = "app_pages/exchange.py"
 
 # Session-state keys.
-AUTHOR = "author"  # who records positions (accounts come later)
+AUTHOR = "author"  # who records positions (the signed-in user's name once accounts exist)
+USER = "user"  # the signed-in account (accounts.User), re-read from the store on every run
+PATROL_TOWNSHIP = "patrol_township"  # 巡查: the township an admin is looking at
+PATROL_RESULT = "patrol_result"  # {site id: inspection id} just submitted, shown above the site's history
+PAGES_OPEN = "pages_open"  # the page paths this session's role may open (set by the router on every run)
 LOCATE_ENTITY = "locate_entity"  # the school or water body being located
 LOCATE_METHOD = "locate_method"
 CLICK_PENDING = "locate_click_pending"  # a map click awaiting confirmation: (lon, lat, crs)
@@ -35,6 +45,15 @@ GPS_WAITING = "gps_waiting"  # the browser has not answered the latest request y
 GPS_RESULT = "gps_result"
 FLASH = "flash"  # a message shown once, after the rerun that follows a write
 REGISTER_TABLE = "register_table"
+NOTICE_KIND = "notice_kind"  # letter, site or township (告知书 page)
+NOTICE_SCHOOL = "notice_school"
+NOTICE_SITE = "notice_site"
+NOTICE_SIZE = "notice_size"
+NOTICE_TOWNSHIP = "notice_township"
+ANNEX_SOURCE = "annex_source"  # 数据交换: the next annex from a file or pasted text
+ANNEX_INPUT = "annex_input_version"  # incremented after an apply: fresh, empty inputs
+ANNEX_CONFIRM = "annex_confirm_pending"  # the fingerprint of the annex awaiting a confirmed apply
+CANDIDATE_ENTITY = "candidate_entity"  # the school or water body whose geocoding candidates are reviewed
 
 STYLE_PATH = Path(__file__).with_name("style.css")
 FAVICON_PATH = Path(__file__).with_name("favicon.png")  # local: an icon name would load from a font CDN
@@ -44,9 +63,44 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+def inspection_key(site_id: str, name: str) -> str:
+    """The session-state key of one field of a site's inspection form (a checklist item, text, photo,
+    GPS, the record being corrected); every key of a site starts with ``inspection_prefix``."""
+    return f"{inspection_prefix(site_id)}{name}"
+
+
+def inspection_prefix(site_id: str) -> str:
+    return f"insp_{site_id}_"
+
+
+def data_version(settings: Settings) -> tuple[int, int, int]:
+    """Changes when a position or inspection is recorded or another annex is applied (a cache key)."""
+    return (*open_store(settings).version(), _mtime(active_annex_path(settings)))
+
+
 def register(settings: Settings) -> Register:
     """The register, rebuilt when a position or inspection is recorded or another annex is applied."""
-    return _register(settings, (*open_store(settings).version(), _mtime(active_annex_path(settings))))
+    return _register(settings, data_version(settings))
+
+
+def notice_pdf(settings: Settings, kind: str, key: str, size: str = "A4") -> bytes:
+    """A printable notice (``letter`` of a school, ``site`` notice, ``township`` sheet) as PDF bytes,
+    cached per data version, ``notices.toml`` and day (the date is printed)."""
+    version = (*data_version(settings), _mtime(settings.notices_config_path))
+    return _notice_pdf(settings, kind, key, size, version, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def notice_preview(pdf: bytes) -> bytes:
+    """A PNG of a notice's first page."""
+    from school_water_map.notices.render import preview_png  # pypdfium2: only when a preview is shown
+
+    return preview_png(pdf)
+
+
+def export_file(settings: Settings, fmt: str) -> bytes:
+    """The register exported as ``fmt`` (gpkg, geojson, kml, kmz, csv, xlsx), cached per data version."""
+    return _export_file(settings, fmt, data_version(settings))
 
 
 def context(settings: Settings) -> ContextLayers:
@@ -90,6 +144,26 @@ def apply_style() -> None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _register(settings: Settings, version: tuple[int, int, int]) -> Register:  # noqa: ARG001 (cache key)
     return build_register(settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _notice_pdf(settings: Settings, kind: str, key: str, size: str, version: tuple[int, ...],  # noqa: ARG001
+                day: date) -> bytes:
+    from school_water_map.notices.documents import school_pdf_bytes, site_pdf_bytes, township_pdf_bytes  # WeasyPrint
+
+    held = register(settings)
+    if kind == "letter":
+        return school_pdf_bytes(settings, key, register=held, today=day)
+    if kind == "site":
+        return site_pdf_bytes(settings, key, size=size, register=held, today=day)
+    return township_pdf_bytes(settings, key, register=held, today=day)
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int]) -> bytes:  # noqa: ARG001
+    from school_water_map.export import export_bytes  # fastkml, openpyxl: only when a file is asked for
+
+    return export_bytes(register(settings), fmt)
 
 
 @st.cache_data(show_spinner=False)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import state
+from app_pages import access, state
 from school_water_map.basemaps import Basemap, basemaps, choose
 from school_water_map.entities import TOWNSHIP_UNKNOWN
 from school_water_map.map_assets import localize_assets
@@ -17,6 +17,7 @@ from school_water_map.mapping import MapView, risk_colours
 from school_water_map.prefs import PrefsStore
 from school_water_map.register import NO_WATER_LEVEL, Register
 from school_water_map.settings import Settings
+from school_water_map.sites import site_id
 
 ALL_TOWNSHIPS = "全部乡镇"
 
@@ -54,7 +55,7 @@ def map_filters(register: Register, settings: Settings, *, key: str) -> tuple[Ma
         levels = level_filter(register, key=f"{key}_levels")
     with right:
         basemap = basemap_picker(settings, key=f"{key}_basemap")
-    return MapView(townships=townships_chosen, levels=levels), basemap
+    return MapView(townships=townships_chosen, levels=levels, notice_url=notices_url()), basemap
 
 
 def basemap_picker(settings: Settings, *, key: str) -> Basemap:
@@ -94,9 +95,48 @@ def show_map(fmap: folium.Map, *, key: str, height: int, clicks: bool = False,
     return result
 
 
+def notices_url() -> str | None:
+    """The 告知书 page's address (under ``server.baseUrlPath``): map popups link to it; None for a role
+    without the page (a 乡镇巡查员: the page lists every township)."""
+    if not access.can_open(state.PAGE_NOTICES):
+        return None
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}/notices" if prefix else "/notices"
+
+
+def notice_downloads(settings: Settings, register: Register, school_id: str, water_id: object, *, key: str) -> None:
+    """下载告知书 (the school's letter) and 下载警示告示 (its site's, A4): each PDF is made when pressed."""
+    from school_water_map.notices.documents import school_filename, site_filename  # WeasyPrint: on use only
+
+    left, right = st.columns(2)
+    left.download_button("下载告知书", lambda: state.notice_pdf(settings, "letter", school_id),
+                         file_name=school_filename(register, school_id), mime="application/pdf",
+                         icon=":material/print:", key=f"{key}_letter", on_click="ignore", width="stretch")
+    if isinstance(water_id, str):
+        site = site_id(school_id, water_id)
+        right.download_button("下载警示告示", lambda: state.notice_pdf(settings, "site", site),
+                              file_name=site_filename(site), mime="application/pdf", icon=":material/print:",
+                              key=f"{key}_site", on_click="ignore", width="stretch")
+
+
+def author_field(container: Any = st) -> str:
+    """录入人: the name kept with what a person records (the same field on every page); returns it.
+    Once logged in it is the account's name, shown and not editable."""
+    account = access.user()
+    if account is not None:
+        st.session_state[state.AUTHOR] = access.author_name(account)
+    container.text_input("录入人（姓名）", key=state.AUTHOR, placeholder="请填写姓名", disabled=account is not None)
+    return current_author()
+
+
+def current_author() -> str:
+    account = access.user()
+    return access.author_name(account) if account else str(st.session_state.get(state.AUTHOR, "")).strip()
+
+
 def locate_button(entity_id: str, label: str, *, key: str) -> None:
-    """A button that opens the 定位与校核 page on this school or water body."""
-    if st.button(label, key=key, icon=":material/add_location_alt:"):
+    """A button that opens the 定位与校核 page on this school or water body (for those who may locate)."""
+    if access.can_open(state.PAGE_LOCATE) and st.button(label, key=key, icon=":material/add_location_alt:"):
         st.session_state[state.LOCATE_ENTITY] = entity_id
         st.switch_page(state.PAGE_LOCATE)
 
@@ -107,13 +147,15 @@ def unplaced_notice(register: Register) -> None:
     unplaced = int((schools["precision"] == "unplaced").sum())
     if unplaced == 0:
         return
-    text, link = st.columns([4, 1], vertical_alignment="center")
+    text, link = st.columns([4, 1], vertical_alignment="center") if access.can_open(state.PAGE_LOCATE) else (st, None)
     text.warning(f"{len(schools)} 所学校中尚有 {unplaced} 所未定位，它们及其周边水体暂不在地图上显示。",
                  icon=":material/location_off:")
-    link.page_link(state.PAGE_LOCATE, label="去定位", icon=":material/add_location_alt:")
+    if link is not None:
+        link.page_link(state.PAGE_LOCATE, label="去定位", icon=":material/add_location_alt:")
 
 
 def risk_styled(table: pd.DataFrame, register: Register) -> Any:
     """The register table with its 风险 column in the risk colours."""
     by_label = {label: risk_colours(register.rules)[code] for code, label in level_choices(register).items()}
-    return table.style.map(lambda label: f"color: {by_label.get(label, 'inherit')}; font-weight: 600", subset=["风险"])
+    return table.style.map(lambda label: f"color: {by_label.get(label, 'inherit')}; font-weight: 600",
+                           subset=[c for c in ("风险", "措施后风险") if c in table.columns])

@@ -17,6 +17,7 @@ from typing import Any
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.accounts import User
 from school_water_map.atomic import locked, write_json
 from school_water_map.entities import Resolution
 from school_water_map.errors import DataFileError, PositionError
@@ -123,8 +124,11 @@ def geocode_entities(register: Register, provider: Provider, store: CandidateSto
 
 
 def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Resolution, area: BaseGeometry,
-            positions: PositionStore) -> PositionRecord:
-    """Confirm a candidate: its point becomes the entity's ``geocoded`` position (with the answer kept)."""
+            positions: PositionStore, user: User | None = None) -> PositionRecord:
+    """Confirm a candidate: its point becomes the entity's ``geocoded`` position (with the answer kept).
+
+    With a ``user`` (the app, once accounts exist) the entity must be within the user's township
+    (``AuthError`` otherwise, and the candidate stays pending)."""
     stored: list[PositionRecord] = []
 
     def record_position(candidate: CandidateRecord) -> None:
@@ -133,7 +137,7 @@ def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Re
             source=f"{PROVIDER_ZH.get(candidate.provider, candidate.provider)}：{candidate.name} {candidate.address}",
             author=by, method="geocoder", precision="geocoded",
             note=f"候选 #{candidate.candidate_id}，查询“{candidate.query}”，经 {by} 确认")
-        stored.extend(record([request], resolution, area, positions))
+        stored.extend(record([request], resolution, area, positions, user=user))
 
     store.decide(candidate_id, "confirmed", by, on_confirm=record_position)
     return stored[0]

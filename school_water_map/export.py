@@ -1,6 +1,7 @@
 """Export the register in the formats GIS users already use: GeoPackage, GeoJSON, KML/KMZ, CSV, XLSX.
 
-``export_layers`` builds the layers (pure); ``write_export`` writes one file. Unplaced things are
+``export_layers`` builds the layers (pure); ``write_export`` writes one file, ``export_bytes`` returns
+it for a download. Unplaced things are
 exported with no geometry (never a made-up point): every pair and its risk is present in every format.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,10 +25,13 @@ from fastkml import styles as kml_styles
 from shapely.geometry.base import BaseGeometry
 
 from school_water_map.errors import DataFileError
-from school_water_map.records import pair_records, school_records, to_csv, water_records
+from school_water_map.records import flat_value, pair_records, school_records, to_csv, water_records
 from school_water_map.register import Register
 
 FORMATS = ("gpkg", "geojson", "kml", "kmz", "csv", "xlsx")
+MIME_TYPES = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json",
+              "kml": "application/vnd.google-earth.kml+xml", "kmz": "application/vnd.google-earth.kmz",
+              "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 #: Layer names: English in files meant for GIS tools, with Chinese titles for KML folders and sheets.
 LAYER_TITLES = {"pairs": "隐患清单", "schools": "学校", "water": "水体", "derived": "推算水体位置"}
 WGS84 = "EPSG:4326"
@@ -73,6 +78,12 @@ def write_export(register: Register, path: Path, fmt: str | None = None) -> Path
     return path
 
 
+def export_bytes(register: Register, fmt: str) -> bytes:
+    """The export in ``fmt`` as bytes (for a download), written through a temporary file."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_export(register, Path(folder) / f"export.{fmt}", fmt).read_bytes()
+
+
 def xlsx_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
     """An XLSX workbook, one sheet per layer (titles in Chinese), geometry as WKT."""
     buffer = io.BytesIO()
@@ -85,16 +96,8 @@ def xlsx_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
 
 
 def _frame(records: list[dict[str, object]], geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
-    table = pd.DataFrame([{k: _flat(v) for k, v in r.items()} for r in records])
+    table = pd.DataFrame([{k: flat_value(v) for k, v in r.items()} for r in records])
     return gpd.GeoDataFrame(table, geometry=list(geometry), crs=WGS84)
-
-
-def _flat(value: object) -> object:
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return "；".join(f"{v['text']}（{v['points']:+g}）" for v in value)
-        return "|".join(map(str, value))
-    return value
 
 
 def _write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:

@@ -15,10 +15,12 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.accounts import User
 from school_water_map.crs import crs_code, to_wgs84
 from school_water_map.entities import Resolution
 from school_water_map.errors import PositionError, UnknownPlaceError
 from school_water_map.positions import PositionRecord, PositionStore, new_record
+from school_water_map.scope import require_place
 
 #: How far outside the district outline a position may fall (schools near the border, outline error).
 AREA_MARGIN_DEG = 0.05
@@ -51,21 +53,28 @@ def entity_id(resolution: Resolution, key: str) -> str:
         raise UnknownPlaceError("学校或水体", key) from None
 
 
-def prepare(requests: Sequence[LocateRequest], resolution: Resolution, area: BaseGeometry) -> list[PositionRecord]:
-    """Validate every request and build its record; raises on the first bad one, storing nothing."""
+def prepare(requests: Sequence[LocateRequest], resolution: Resolution, area: BaseGeometry, *,
+            user: User | None = None) -> list[PositionRecord]:
+    """Validate every request and build its record; raises on the first bad one, storing nothing.
+
+    With a ``user`` (the app, once accounts exist), each entity must be within the user's township
+    (:func:`school_water_map.scope.require_place`, raising ``AuthError``); the CLI passes none."""
     allowed = area.buffer(AREA_MARGIN_DEG)
     records = []
     for number, request in enumerate(requests, start=1):
         try:
-            records.append(_prepare_one(request, resolution, allowed))
+            records.append(_prepare_one(request, resolution, allowed, user))
         except PositionError as exc:
             where = f"第 {number} 条（{request.entity}）" if len(requests) > 1 else f"“{request.entity}”"
             raise PositionError(f"{where}：{exc}") from exc
     return records
 
 
-def _prepare_one(request: LocateRequest, resolution: Resolution, allowed: BaseGeometry) -> PositionRecord:
+def _prepare_one(request: LocateRequest, resolution: Resolution, allowed: BaseGeometry,
+                 user: User | None) -> PositionRecord:
     ident = entity_id(resolution, request.entity)
+    if user is not None:
+        require_place(user, resolution, ident)
     code = crs_code(request.crs)
     wgs = shapely.transform(request.geometry, lambda xy: _convert(xy, code))
     if not allowed.contains(wgs):
@@ -78,9 +87,10 @@ def _prepare_one(request: LocateRequest, resolution: Resolution, allowed: BaseGe
 
 
 def record(requests: Sequence[LocateRequest], resolution: Resolution, area: BaseGeometry,
-           store: PositionStore) -> list[PositionRecord]:
-    """Validate all requests, then store them in one atomic write (all or nothing)."""
-    return store.add(prepare(requests, resolution, area))
+           store: PositionStore, *, user: User | None = None) -> list[PositionRecord]:
+    """Validate all requests (and the ``user``'s township, when given), then store them in one
+    atomic write (all or nothing)."""
+    return store.add(prepare(requests, resolution, area, user=user))
 
 
 def _convert(xy: npt.NDArray[np.float64], code: str) -> npt.NDArray[np.float64]:

@@ -12,9 +12,10 @@ every overlay is shifted to GCJ-02 so that it lines up with the tiles.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 import geopandas as gpd
@@ -34,6 +35,7 @@ from school_water_map.register import Register
 from school_water_map.register_view import directions_text, reasons_text
 from school_water_map.reported import format_metres
 from school_water_map.risk import Rules
+from school_water_map.sites import site_id
 
 NONE_COLOUR = "#7f8c8d"  # a school with no reported water
 ZONE_COLOUR = "#2471a3"
@@ -49,6 +51,7 @@ LAYER_WATER_OWN = "水体（已定位）"
 LAYER_WATER_DERIVED = "水体（推算位置）"
 LAYER_SCHOOLS = "学校"
 LAYER_PENDING = "待保存的位置"
+LAYER_CANDIDATES = "地理编码候选"
 
 Shift = Callable[[BaseGeometry], BaseGeometry]
 
@@ -61,6 +64,8 @@ class MapView:
     levels: Collection[str] | None = None  # risk level codes
     focus_row: int | None = None
     focus_entity: str | None = None
+    focus_points: tuple[tuple[float, float], ...] = ()  # more WGS-84 (lon, lat) to fit in view (candidates)
+    notice_url: str | None = None  # the app's 告知书 page: popups link to a school's letter and a site's notice
 
 
 def build_map(register: Register, context: ContextLayers, *, basemap: Basemap | None = None,
@@ -74,12 +79,14 @@ def build_map(register: Register, context: ContextLayers, *, basemap: Basemap | 
     fmap = _base_map(basemap, bounds)                              # tiles, or none offline
     _add_context(fmap, context, shift)                             # outline, neighbours, river, anchors
     _add_zones(fmap, register, pairs, shift)                       # the notice's 200 m safety zones
-    _add_own_waters(fmap, register, pairs, shift)                  # water bodies with their own position
-    _add_derived_waters(fmap, register, pairs, shift)              # placed from the school and the annex
-    _add_schools(fmap, register, pairs, shift)                     # schools, by precision and risk
+    _add_own_waters(fmap, register, pairs, shift, view.notice_url)  # water bodies with their own position
+    _add_derived_waters(fmap, register, pairs, shift, view.notice_url)  # placed from the school and the annex
+    _add_schools(fmap, register, pairs, shift, view.notice_url)     # schools, by precision and risk
     fmap.add_child(Legend(register.rules, zone_radius_m=register.rules.zone_radius_m))
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.fit_bounds(bounds, max_zoom=MAX_FOCUS_ZOOM)
+    # points under review keep clear of the edges (their labels) and of the legend in the lower left
+    padding = {"padding_top_left": (40, 50), "padding_bottom_right": (60, 190)} if view.focus_points else {}
+    fmap.fit_bounds(bounds, max_zoom=MAX_FOCUS_ZOOM, **padding)
     return fmap
 
 
@@ -99,6 +106,16 @@ def pending_layer(lon: float, lat: float, basemap: Basemap | None = None, *, lab
     point = _shifter((basemap or basemaps()[0]).crs)(Point(lon, lat))
     group = folium.FeatureGroup(name=label)
     folium.Marker(_latlon(point), tooltip=label).add_to(group)
+    return group
+
+
+def candidate_layer(points: Sequence[tuple[float, float, str]], basemap: Basemap | None = None, *,
+                    label: str = LAYER_CANDIDATES) -> folium.FeatureGroup:
+    """A marker per WGS-84 (lon, lat, text), the text always shown beside it (candidates under review)."""
+    shift = _shifter((basemap or basemaps()[0]).crs)
+    group = folium.FeatureGroup(name=label)
+    for lon, lat, text in points:
+        folium.Marker(_latlon(shift(Point(lon, lat))), tooltip=folium.Tooltip(text, permanent=True)).add_to(group)
     return group
 
 
@@ -138,6 +155,7 @@ MAP_CSS = (
     ".leaflet-control-layers-toggle,.leaflet-touch .leaflet-control-layers-toggle{width:44px;height:44px}"
     ".leaflet-control-layers label{min-height:36px;display:flex;align-items:center}"
     ".leaflet-popup-content{font-size:13px;line-height:1.5}"
+    ".swm-print{display:inline-flex;align-items:center;min-height:44px;padding:0 4px;font-weight:600}"
 )
 
 
@@ -250,7 +268,8 @@ def _add_zones(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift:
                       class_name="swm-zone").add_to(group)
 
 
-def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift) -> None:
+def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
+                 notice_url: str | None) -> None:
     group = folium.FeatureGroup(name=LAYER_SCHOOLS).add_to(fmap)
     colours = risk_colours(register.rules)
     for school_id, geometry in _located(register.schools, pairs["school_id"]):
@@ -264,18 +283,21 @@ def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shif
             fill_opacity=0.9 if solid else 0.25, dash_array=None if solid else "5 4",
             class_name="swm-school" if solid else "swm-school swm-unconfirmed",
             tooltip=f"{school['name']}（{top['risk_level_label']}）",
-            popup=folium.Popup(_school_popup(school, own_pairs), max_width=320),
+            popup=folium.Popup(_school_popup(school, own_pairs)
+                               + _notice_link(notice_url, "打印致家长告知书", school=school_id), max_width=320),
         ).add_to(group)
 
 
-def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift) -> None:
+def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
+                    notice_url: str | None) -> None:
     group = folium.FeatureGroup(name=LAYER_WATER_OWN).add_to(fmap)
     colours = risk_colours(register.rules)
     for water_id, geometry in _located(register.waters, pairs["water_id"].dropna()):
         water = register.waters.loc[water_id]
         top = pairs[pairs["water_id"] == water_id].iloc[0]
         colour, solid = colours[top["risk_level"]], water["precision"] in SOLID
-        popup = _water_popup(water, register.pairs[register.pairs["water_id"] == water_id])
+        popup = (_water_popup(water, register.pairs[register.pairs["water_id"] == water_id])
+                 + _notice_link(notice_url, "打印警示告示", water=water_id))  # the page offers each school's site
         shape = shift(geometry)
         if isinstance(shape, (Point, MultiPoint)):
             for part in getattr(shape, "geoms", [shape]):
@@ -291,7 +313,8 @@ def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, s
             layer.add_to(group)
 
 
-def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift) -> None:
+def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
+                        notice_url: str | None) -> None:
     group = folium.FeatureGroup(name=LAYER_WATER_DERIVED).add_to(fmap)
     colours = risk_colours(register.rules)
     own = set(register.waters.index[register.waters.geometry.notna()])
@@ -303,7 +326,8 @@ def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFram
         pair = by_row.loc[item.row]
         colour = colours[pair["risk_level"]]
         tooltip = f"{pair['water']}（推算位置）"
-        popup = _derived_popup(pair, item.explanation)
+        popup = _derived_popup(pair, item.explanation) + _notice_link(
+            notice_url, "打印警示告示", notice_site=site_id(item.school_id, item.water_id))
         school = shift(register.schools.at[item.school_id, "geometry"])
         shape = shift(item.geometry)
         if item.shape in ("point", "points"):
@@ -336,6 +360,7 @@ def _bounds(register: Register, context: ContextLayers, view: MapView, shift: Sh
     elif view.focus_entity is not None:
         geometries = _geometries(register, [view.focus_entity])
         geometries += _derived(register, entity=view.focus_entity)  # a school's water, or a water's schools
+    geometries += [Point(lon, lat) for lon, lat in view.focus_points]
     if not geometries:
         geometries = [context.outline.union_all()]
     minx, miny, maxx, maxy = shift(shapely.union_all(geometries)).bounds
@@ -403,11 +428,11 @@ def _school_popup(school: pd.Series, pairs: pd.DataFrame) -> str:
         measured = f"<br>计算 {computed:.0f} 米" if _is_number(computed) else ""
         where = directions_text(list(pair["directions"])) or ("校门口" if pair["at_gate"] else "")
         rows.append(f"<tr><td>{_e(pair['water'])}</td><td>{_e(pair['distance_text'] or '未报')}{measured}</td>"
-                    f"<td>{_e(where)}</td><td>{_e(pair['risk_level_label'])}</td></tr>")
+                    f"<td>{_e(where)}</td><td>{_e(pair['risk_level_label'])}</td><td>{_residual_cell(pair)}</td></tr>")
     return (f'<div class="swm-popup"><b>{_e(school["name"])}</b><br>{_e(school["level_label"])}｜乡镇：'
             f'{_e(school["township_label"])}<br>位置精度：{_e(_position_text(school))}'
             f'<table style="margin-top:4px;border-collapse:collapse" cellpadding="2"><tr><th>水体</th>'
-            f'<th>距离</th><th>方向</th><th>风险</th></tr>{"".join(rows)}</table></div>')
+            f'<th>距离</th><th>方向</th><th>上报风险</th><th>措施后</th></tr>{"".join(rows)}</table></div>')
 
 
 def _water_popup(water: pd.Series, pairs: pd.DataFrame) -> str:
@@ -417,7 +442,7 @@ def _water_popup(water: pd.Series, pairs: pd.DataFrame) -> str:
         items.append(f"<li>{_e(pair['school'])}：上报 {_e(pair['distance_text'] or '未报')}"
                      + (f"，计算 {computed:.0f} 米" if _is_number(computed) else "")
                      + ("（不符，需核查）" if pair["distance_disagrees"] else "")
-                     + f"；风险 {_e(pair['risk_level_label'])}</li>")
+                     + f"；上报风险 {_e(pair['risk_level_label'])}，措施后 {_residual_text(pair)}</li>")
     return (f'<div class="swm-popup"><b>{_e(water["name"])}</b>（{_e(water["kind_label"])}）<br>'
             f'位置精度：{_e(_position_text(water))}'
             f'<ul style="padding-left:16px;margin:4px 0">{"".join(items)}</ul></div>')
@@ -426,8 +451,28 @@ def _water_popup(water: pd.Series, pairs: pd.DataFrame) -> str:
 def _derived_popup(pair: pd.Series, explanation: str) -> str:
     return (f'<div class="swm-popup"><b>{_e(pair["water"])}</b>（{_e(pair["water_kind_label"])}，推算位置）<br>'
             f'学校：{_e(pair["school"])}<br>附件：{_e(pair["distance_text"] or "未报距离")}<br>{_e(explanation)}<br>'
-            f'风险：{_e(pair["risk_level_label"])}（{pair["risk_score"]:g} 分）<br>'
+            f'上报风险：{_e(pair["risk_level_label"])}（{pair["risk_score"]:g} 分）<br>'
+            f'措施后：{_residual_text(pair)}<br>'
             f'<small>{_e(reasons_text(pair["reasons"]))}</small></div>')
+
+
+def _residual_text(pair: Any) -> str:
+    """The level after the measures a patrol found, and on what basis (escaped HTML)."""
+    level = pair.get("residual_level_label") or pair["risk_level_label"]
+    return f"{_e(level)}（{_e(pair.get('residual_basis') or '尚无巡查记录')}）"
+
+
+def _residual_cell(pair: Any) -> str:
+    level = pair.get("residual_level_label") or pair["risk_level_label"]
+    return f"{_e(level)}<br><small>{_e(pair.get('residual_basis') or '尚无巡查记录')}</small>"
+
+
+def _notice_link(notice_url: str | None, text: str, **query: str) -> str:
+    """A link from a popup to the 告知书 page, in a new tab (the map's frame may not navigate the app)."""
+    if not notice_url:
+        return ""
+    return (f'<div><a class="swm-print" href="{_e(notice_url)}?{_e(urlencode(query))}" target="_blank" '
+            f'rel="noopener">{_e(text)}</a></div>')
 
 
 def _is_number(value: Any) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.accounts import AuthError, User
 from school_water_map.coordinates import parse_lonlat
 from school_water_map.entities import Resolution
 from school_water_map.errors import PositionError, UnknownPlaceError
@@ -63,8 +64,10 @@ def read_rows(data: bytes, *, author: str, source: str, precision: str = "survey
 
 
 def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, store: PositionStore, *,
-                     author: str, source: str, precision: str = "surveyed") -> list[PositionRecord]:
-    """Check every row (columns, coordinates, place, area), then store all rows in one write, or none."""
+                     author: str, source: str, precision: str = "surveyed",
+                     user: User | None = None) -> list[PositionRecord]:
+    """Check every row (columns, coordinates, place, area, and the ``user``'s township when given),
+    then store all rows in one write, or none."""
     rows, problems = _parse(data, author=author, source=source, precision=precision)
     records: list[PositionRecord] = []
     seen: dict[str, int] = {}
@@ -74,8 +77,8 @@ def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, st
             if ident in seen:
                 raise PositionError(f"与第 {seen[ident]} 行是同一处（{ident}），一个文件中每处只能有一行")
             seen[ident] = row.line
-            records.extend(prepare([row.request], resolution, area))
-        except (PositionError, UnknownPlaceError) as exc:
+            records.extend(prepare([row.request], resolution, area, user=user))
+        except (PositionError, UnknownPlaceError, AuthError) as exc:
             problems.append((row.line, f"第 {row.line} 行：{exc}"))
     if problems:
         raise PositionCsvError([text for _, text in sorted(problems)])

@@ -49,7 +49,7 @@ def to_csv(records: Sequence[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({key: _flat(value) for key, value in record.items()})
+        writer.writerow({key: flat_value(value) for key, value in record.items()})
     return buffer.getvalue()
 
 
@@ -71,7 +71,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _flat(value: Any) -> Any:
+def flat_value(value: Any) -> Any:
+    """A list as text for a flat table: reasons joined by ``；`` with their points, other lists by ``|``."""
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "；".join(f"{v['text']}（{v['points']:+g}）" for v in value)

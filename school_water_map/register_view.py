@@ -29,8 +29,10 @@ DISTANCE_CHOICES: dict[str, tuple[str, float | None, bool]] = {
 }
 
 #: Table columns: header → how it is read from a pair.
-COLUMNS = ("序号", "风险", "得分", "学校", "水体", "水体类型", "上报距离", "方向", "计算距离（米）", "距离核对",
-           "乡镇", "原因", "学校位置", "水体位置", "备注")
+#: 风险 is the level from the annex's facts (上报风险); 措施后风险 takes the measures the latest patrol found
+#: in place into account, and 措施后依据 says which inspection (or 尚无巡查记录).
+COLUMNS = ("序号", "风险", "措施后风险", "得分", "学校", "水体", "水体类型", "上报距离", "方向", "计算距离（米）",
+           "距离核对", "乡镇", "原因", "措施后依据", "学校位置", "水体位置", "备注")
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,21 @@ def to_csv_bytes(table: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(table: pd.DataFrame, *, sheet: str = "隐患清单") -> bytes:
     """An Excel workbook: header frozen, filters on, columns sized to their text."""
+    return to_xlsx_sheets_bytes({sheet: table})
+
+
+def to_xlsx_sheets_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """One workbook with a sheet per table (in order), each laid out as :func:`to_xlsx_bytes` does."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet, index=False)
-        worksheet = writer.sheets[sheet]
-        worksheet.freeze_panes = "A2"
-        worksheet.auto_filter.ref = worksheet.dimensions
-        for cells in worksheet.columns:
-            width = max(_display_width(str(c.value or "")) for c in cells)
-            worksheet.column_dimensions[cells[0].column_letter].width = min(max(width + 2, 6), 60)
+        for sheet, table in tables.items():
+            table.to_excel(writer, sheet_name=sheet, index=False)
+            worksheet = writer.sheets[sheet]
+            worksheet.freeze_panes = "A2"
+            worksheet.auto_filter.ref = worksheet.dimensions
+            for cells in worksheet.columns:
+                width = max(_display_width(str(c.value or "")) for c in cells)
+                worksheet.column_dimensions[cells[0].column_letter].width = min(max(width + 2, 6), 60)
     return buffer.getvalue()
 
 
@@ -112,12 +120,15 @@ def _table_row(pair: Mapping[Any, Any]) -> dict[str, Any]:
     computed = _number(pair.get("computed_distance_m"))
     check = "不符，需核查" if pair.get("distance_disagrees") else ("一致" if computed is not None else "")
     return {
-        "序号": int(pair["row"]), "风险": pair["risk_level_label"], "得分": _plain_number(pair["risk_score"]),
+        "序号": int(pair["row"]), "风险": pair["risk_level_label"],
+        "措施后风险": pair.get("residual_level_label") or pair["risk_level_label"],
+        "得分": _plain_number(pair["risk_score"]),
         "学校": pair["school"], "水体": pair["water"] if pair.get("water_id") else "（无）",
         "水体类型": pair.get("water_kind_label") or "", "上报距离": pair.get("distance_text") or "",
         "方向": directions_text(pair.get("directions") or []),
         "计算距离（米）": format_metres(round(computed)) if computed is not None else "", "距离核对": check,
         "乡镇": pair["township_label"], "原因": reasons_text(pair.get("reasons") or []),
+        "措施后依据": pair.get("residual_basis") or "",
         "学校位置": PRECISION_ZH.get(pair["school_precision"], pair["school_precision"]),
         "水体位置": PRECISION_ZH.get(pair["water_precision"], pair["water_precision"]) if pair.get("water_id") else "",
         "备注": pair.get("note") or "",

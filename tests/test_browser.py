@@ -44,8 +44,8 @@ ENGLISH_LEFTOVERS = ("Choose an option", "Drag and drop", "Browse files", "No op
 #: Widgets a finger must hit: at least 44 px tall.
 TOUCH_TARGETS = (".stButton button", ".stDownloadButton button", "[data-testid='stPageLink'] a",
                  "[data-baseweb='select'] > div", "[data-baseweb='input']", "[data-testid^='stBaseButton-pills']",
-                 "[data-testid^='stBaseButton-segmented_control']", "button[role='tab']",
-                 "[data-testid='stTopNavLink']")
+                 "[data-testid^='stBaseButton-segmented_control']", "button[data-variant]", "button[role='tab']",
+                 "[data-testid='stTopNavLink']")  # button[data-variant]: pills and segmented controls in Streamlit 1.67
 
 
 expect.set_options(timeout=WAIT_MS)  # a rerun on a loaded 2-core machine can take longer than 5 s
@@ -221,6 +221,7 @@ def test_a_position_file_is_imported_whole_or_not_at_all(server, browser, tmp_pa
     good.write_text("编号或名称,经度,纬度,坐标系\n秦渠,106.21,37.99,WGS-84\n", encoding="utf-8")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
     expect(page.get_by_text("good.csv", exact=True)).to_be_visible()  # uploaded before the button is pressed
+    expect(page.get_by_text("文件未导入")).to_have_count(0)  # and the rerun the upload started has finished
     page.get_by_role("button", name="导入全部位置").click()
     expect(page.get_by_text("已导入 1 处位置（good.csv）")).to_be_visible()
     last = _stored(server.data_dir)[-1]

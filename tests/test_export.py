@@ -8,7 +8,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from school_water_map.export import write_export
+from school_water_map.export import FORMATS, MIME_TYPES, export_bytes, write_export
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, record
 from school_water_map.register import build_register
@@ -75,3 +75,14 @@ def test_geojson_csv_and_xlsx(tmp_path, located):
 def test_unknown_format_is_a_chinese_error(tmp_path, register):
     with pytest.raises(ValueError, match="不支持的导出格式"):
         write_export(register, tmp_path / "r.shp")
+
+
+def test_export_bytes_are_the_written_file(tmp_path, located):
+    assert set(MIME_TYPES) == set(FORMATS)
+    data = export_bytes(located, "gpkg")
+    assert data.startswith(b"SQLite format 3")
+    (tmp_path / "r.gpkg").write_bytes(data)
+    _check_pairs(gpd.read_file(tmp_path / "r.gpkg", layer="pairs"), located)
+    assert export_bytes(located, "csv") == write_export(located, tmp_path / "r.csv").read_bytes()
+    with pytest.raises(ValueError, match="不支持的导出格式"):
+        export_bytes(located, "shp")

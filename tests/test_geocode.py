@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 from pyproj import Geod
 
+from school_water_map.accounts import AuthError, User
 from school_water_map.candidates import CandidateStore, confirm, geocode_entities
 from school_water_map.errors import PositionError
 from school_water_map.geocode import ProviderError, Throttle, make_provider, parse_amap
@@ -128,6 +129,23 @@ def test_confirm_records_a_geocoded_position_and_reject_only_marks(configured):
         store.decide(first.candidate_id, "rejected", "审核员")
     school = build_register(configured).schools.loc["640302-S39"]
     assert school["precision"] == "geocoded" and GEOD.inv(school["lon"], school["lat"], *POINTS[0])[2] < 1.0
+
+
+def test_a_patrol_confirms_only_its_own_townships_candidates(configured):
+    store = CandidateStore(configured.candidates_path)
+    (first,) = store.add("640302-S37", make_provider("amap", configured).search("many"))[:1]  # 板桥波浪渠小学
+    register = build_register(configured)
+    area = load_context(configured.geodata_dir).outline.union_all()
+    positions = open_store(configured).positions
+    other = User(id=1, username="jj01", display_name="金积巡查员", role="patrol", township="金积镇", active=True)
+    with pytest.raises(AuthError, match="本账号只能定位金积镇"):
+        confirm(store, first.candidate_id, by="金积巡查员", resolution=register.resolution, area=area,
+                positions=positions, user=other)
+    assert store.load()[0].status == "pending" and positions.load() == []
+    own = replace(other, username="bq01", display_name="板桥巡查员", township="板桥乡")
+    stored = confirm(store, first.candidate_id, by="板桥巡查员", resolution=register.resolution, area=area,
+                     positions=positions, user=own)
+    assert stored.entity_id == "640302-S37" and store.load()[0].status == "confirmed"
 
 
 def test_http_providers_retry_transient_failures(configured, fake):

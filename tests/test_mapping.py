@@ -19,6 +19,7 @@ from school_water_map.mapping import (
     Legend,
     MapView,
     build_map,
+    candidate_layer,
     pending_layer,
 )
 from school_water_map.register import build_register
@@ -156,3 +157,25 @@ def test_pending_layer_marks_the_click_in_the_basemap_crs():
     (marker,) = [c for c in group._children.values() if isinstance(c, folium.Marker)]
     lon, lat = wgs84_to_gcj02(TEST_LON, TEST_LAT)
     assert marker.location == pytest.approx([float(lat), float(lon)])
+
+
+def test_popups_link_to_the_printable_notices_when_asked(settings, context):
+    place(settings, "利通区第十一小学")
+    place(settings, "秦渠", 106.21, 37.99)
+    register = build_register(settings)
+    assert build_map(register, context).get_root().render().count("swm-print") == 1  # the stylesheet only
+    linked = build_map(register, context, view=MapView(notice_url="/notices")).get_root().render()
+    assert '<a class="swm-print" href="/notices?school=640302-S01" target="_blank"' in linked  # the school's letter
+    assert 'href="/notices?water=640302-W01"' in linked  # 秦渠's own position: the page offers each school's notice
+    assert 'href="/notices?notice_site=640302-S01-W02"' in linked  # 清水沟, derived from the school: its notice
+    assert "?site=" not in linked  # that is the QR code's address of the 巡查 page
+
+
+def test_candidates_are_labelled_markers_and_taken_into_the_view(register, context):
+    points = [(106.2035, 37.9871, "#1"), (106.30, 37.90, "#2")]
+    group = candidate_layer(points)
+    markers = [c for c in group._children.values() if isinstance(c, folium.Marker)]
+    assert [m.location for m in markers] == [[37.9871, 106.2035], [37.90, 106.30]]
+    fit = build_map(register, context, view=MapView(focus_points=((106.2035, 37.9871), (106.30, 37.90))))._children
+    (south, west), (north, east) = fit[next(k for k in fit if k.startswith("fit_bounds"))].bounds
+    assert (south, west, north, east) == pytest.approx((37.90, 106.2035, 37.9871, 106.30))

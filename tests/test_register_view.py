@@ -13,6 +13,7 @@ from school_water_map.register_view import (
     pair_table,
     to_csv_bytes,
     to_xlsx_bytes,
+    to_xlsx_sheets_bytes,
 )
 
 
@@ -64,6 +65,14 @@ def test_table_is_chinese_with_reasons_and_downloads_open(register):
     assert sheet.title == "隐患清单" and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]] == list(COLUMNS)
     assert [sheet.cell(row=r, column=1).value for r in (2, 3, 4)] == [15, 83, 44]
+    assert (first["措施后风险"], first["措施后依据"]) == ("高", "尚无巡查记录")  # no patrol yet: as reported
+
+
+def test_several_tables_make_one_workbook(register):
+    table = pair_table(register.pairs)
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_sheets_bytes({"全部": table, "前三": table.head(3)})))
+    assert book.sheetnames == ["全部", "前三"]
+    assert book["前三"].max_row == 4 and book["前三"].freeze_panes == "A2"
 
 
 def test_empty_selection_still_gives_a_table(register):

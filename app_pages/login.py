@@ -1,0 +1,30 @@
+"""登录: shown by the router in place of any page while nobody is logged in (once accounts exist)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from school_water_map.accounts import AuthError, User, authenticate
+from school_water_map.settings import Settings
+from school_water_map.store import open_store
+
+
+def show(settings: Settings) -> User | None:
+    """The login form; the user once the password is right (the router then opens the page)."""
+    st.title("登录")
+    st.caption("学校周边危险水域地图 · 请使用管理员分配的账号登录。忘记密码请联系管理员重置。")
+    site = st.query_params.get("site")
+    if site:
+        st.info(f"登录后将打开站点 {site} 的巡查表。", icon=":material/qr_code_scanner:")
+    with st.form("login_form", enter_to_submit=True):
+        username = st.text_input("用户名", key="login_username", autocomplete="username")
+        password = st.text_input("密码", type="password", key="login_password", autocomplete="current-password")
+        submitted = st.form_submit_button("登录", type="primary", icon=":material/login:", key="login_submit",
+                                          width="stretch")
+    if not submitted:
+        return None
+    try:
+        return authenticate(open_store(settings), username, password)
+    except AuthError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
