@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
@@ -42,3 +43,13 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def register(tmp_path_factory: pytest.TempPathFactory) -> Register:
     """The register with no recorded positions (read-only: do not record into its data dir)."""
     return build_register(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path_factory.mktemp("empty"))}))
+
+
+@pytest.fixture
+def app_settings(tmp_path, monkeypatch) -> Iterator[Settings]:
+    """The app's settings: a private data directory, no 天地图 key, and no cached data from other tests."""
+    monkeypatch.setenv("SWMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SWMAP_TIANDITU_KEY", raising=False)
+    st.cache_data.clear()
+    yield Settings.from_env()
+    st.cache_data.clear()

@@ -6,37 +6,16 @@ import json
 
 import pytest
 import shapely
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from school_water_map.crs import wgs84_to_gcj02
 from school_water_map.prefs import PrefsStore
-from school_water_map.settings import Settings
 from school_water_map.store import open_store
-from tests.conftest import REPO
+from tests.app_support import new_app, run_page
 from tests.placing import TEST_LAT, TEST_LON, place
 
 S01 = "640302-S01"  # 利通区第十一小学
 S08 = "640302-S08"  # 马莲渠中心巴浪湖小学 (first in the register: row 15, at the gate)
-
-
-@pytest.fixture
-def app_settings(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("SWMAP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SWMAP_TIANDITU_KEY", raising=False)
-    st.cache_data.clear()
-    yield Settings.from_env()
-    st.cache_data.clear()
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-
-
-def _run(at: AppTest, page: str | None = None) -> AppTest:
-    (at.switch_page(page) if page else at).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _map_args(at: AppTest, index: int = 0) -> dict:
@@ -49,7 +28,7 @@ def _texts(elements) -> str:  # the text of every element in a list
 
 
 def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
-    at = _run(_app())
+    at = run_page(new_app())
     assert at.title[0].value == "学校周边危险水域地图"
     assert "40 所学校中尚有 40 所未定位" in at.warning[0].value
     args = _map_args(at)
@@ -62,14 +41,14 @@ def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
 
 def test_a_placed_school_is_drawn_and_the_basemap_choice_survives_a_reload(app_settings):
     place(app_settings, "利通区第十一小学")
-    at = _run(_app())
+    at = run_page(new_app())
     assert "39 所未定位" in at.warning[0].value
     assert "swm-school" in _map_args(at)["script"] and "利通区第十一小学" in _map_args(at)["script"]
     at.selectbox(key="map_basemap").set_value("amap_vec")
-    _run(at)
+    run_page(at)
     assert PrefsStore(app_settings.prefs_path).load().basemap == "amap_vec"
     assert "autonavi" in _map_args(at)["script"]
-    reloaded = _run(_app())  # a new session: the choice comes from prefs.json
+    reloaded = run_page(new_app())  # a new session: the choice comes from prefs.json
     assert reloaded.selectbox(key="map_basemap").value == "amap_vec"
     _, gcj_lat = wgs84_to_gcj02(TEST_LON, TEST_LAT)
     assert f"{float(gcj_lat):.6f}"[:8] in _map_args(reloaded)["script"]  # drawn shifted to GCJ-02
@@ -77,7 +56,7 @@ def test_a_placed_school_is_drawn_and_the_basemap_choice_survives_a_reload(app_s
 
 def test_a_saved_tianditu_choice_without_a_key_falls_back_and_says_why(app_settings):
     PrefsStore(app_settings.prefs_path).update(basemap="tianditu_img")
-    at = _run(_app())
+    at = run_page(new_app())
     assert at.selectbox(key="map_basemap").value == "none"
     assert "未设置天地图密钥" in _texts(at.caption) and "L.tileLayer" not in _map_args(at)["script"]
 
@@ -85,7 +64,7 @@ def test_a_saved_tianditu_choice_without_a_key_falls_back_and_says_why(app_setti
 def test_tianditu_is_offered_with_a_key(app_settings, monkeypatch):
     monkeypatch.setenv("SWMAP_TIANDITU_KEY", "k123")
     PrefsStore(app_settings.prefs_path).update(basemap="tianditu_img")
-    at = _run(_app())
+    at = run_page(new_app())
     assert "天地图 影像" in at.selectbox(key="map_basemap").options
     assert "tianditu.gov.cn" in _map_args(at)["script"] and "tk=k123" in _map_args(at)["script"]
 
@@ -93,71 +72,71 @@ def test_tianditu_is_offered_with_a_key(app_settings, monkeypatch):
 def test_map_filters_narrow_the_schools(app_settings):
     place(app_settings, "利通区第十一小学")
     place(app_settings, "马莲渠中心巴浪湖小学", 106.25, 37.90)
-    at = _run(_app())
+    at = run_page(new_app())
     assert _map_args(at)["script"].count("swm-school") == 2
     at.selectbox(key="map_township").set_value("马莲渠乡")
-    _run(at)
+    run_page(at)
     assert _map_args(at)["script"].count("swm-school") == 1 and "利通区第十一小学" not in _map_args(at)["script"]
     at.selectbox(key="map_township").set_value("全部乡镇")
     at.button_group(key="map_levels").set_value(["high"])
-    _run(at)
+    run_page(at)
     assert _map_args(at)["script"].count("swm-school") == 1
 
 
 def test_register_lists_every_row_and_filters_and_searches(app_settings):
-    at = _run(_app(), "app_pages/register.py")
+    at = run_page(new_app(), "app_pages/register.py")
     assert at.title[0].value == "隐患清单"
     table = at.dataframe[0].value
     assert len(table) == 89 and list(table["序号"][:3]) == [15, 83, 44] and "原因" in table.columns
     assert [b.label for b in at.download_button] == ["下载 CSV", "下载 Excel（XLSX）"]
     at.text_input(key="register_search").input("巴浪湖")
-    _run(at)
+    run_page(at)
     assert list(at.dataframe[0].value["序号"]) == [15, 14]
     at.text_input(key="register_search").input("")
     at.selectbox(key="register_distance").set_value("unknown")
-    _run(at)
+    run_page(at)
     assert list(at.dataframe[0].value["序号"]) == [16]
     assert "当前显示 1 行" in _texts(at.caption)
 
 
 def test_choosing_an_unplaced_row_offers_to_locate_it(app_settings):
-    at = _run(_app(), "app_pages/register.py")
+    at = run_page(new_app(), "app_pages/register.py")
     at.session_state["register_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    _run(at)
+    run_page(at)
     assert at.subheader[0].value == "第 15 行：马莲渠中心巴浪湖小学 — 水渠"
     assert "该校尚未定位" in at.info[0].value
     at.button(key="register_locate_school").click()
-    _run(at)
+    run_page(at)
     assert at.title[0].value == "定位与校核"
     assert at.selectbox(key="locate_entity").value == S08
 
 
 def test_choosing_a_placed_row_shows_it_on_a_focused_map(app_settings):
     place(app_settings, "马莲渠中心巴浪湖小学", 106.25, 37.90)
-    at = _run(_app(), "app_pages/register.py")
+    at = run_page(new_app(), "app_pages/register.py")
     at.session_state["register_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    _run(at)
+    run_page(at)
     args = _map_args(at)
     assert "swm-gate" in args["script"] and "fitBounds" in args["script"]
     assert "37.9" in args["script"].split("fitBounds")[1][:200]  # focused on the school, not the district
 
 
 def _locate(app_settings, entity: str, method: str, author: str = "张三") -> AppTest:
-    at = _run(_app(), "app_pages/locate.py")
+    at = run_page(new_app(), "app_pages/locate.py")
     at.selectbox(key="locate_entity").set_value(entity)
     at.text_input(key="author").input(author)
     at.button_group(key="locate_method").set_value(method)
-    return _run(at)
+    return run_page(at)
 
 
 def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     at = _locate(app_settings, S01, "typed")
     at.text_input(key="typed_lon").input("106°12′")
     at.text_input(key="typed_lat").input("37.98")
-    _run(at)
+    run_page(at)
     assert "待保存的位置：37°58′48.0″N、106°12′00.0″E" in at.info[0].value
     at.button(key="save_typed").click()
-    _run(at)
+    run_page(at)
     (stored,) = open_store(app_settings).positions.load()
     assert (stored.entity_id, stored.author, stored.method, stored.precision) == (S01, "张三", "typed", "surveyed")
     assert shapely.get_x(stored.geometry) == pytest.approx(106.2)
@@ -165,7 +144,7 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     surroundings = next(t.value for t in at.dataframe if "按附件推算" in t.value.columns)
     assert "按附件方向（北）和距离 400 米推算" in set(surroundings["按附件推算"])
     assert set(surroundings["计算距离（米）"]) == {"水体定位后计算"}
-    assert "swm-school" in _map_args(_run(_app()))["script"]  # the map page shows it at once
+    assert "swm-school" in _map_args(run_page(new_app()))["script"]  # the map page shows it at once
 
 
 def test_typed_coordinates_in_gcj02_are_converted(app_settings):
@@ -174,9 +153,9 @@ def test_typed_coordinates_in_gcj02_are_converted(app_settings):
     at.text_input(key="typed_lon").input(f"{float(gcj_lon):.8f}")
     at.text_input(key="typed_lat").input(f"{float(gcj_lat):.8f}")
     at.selectbox(key="typed_crs").set_value("GCJ02")
-    _run(at)
+    run_page(at)
     at.button(key="save_typed").click()
-    _run(at)
+    run_page(at)
     (stored,) = open_store(app_settings).positions.load()
     assert stored.input_crs == "GCJ02"
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.2, 37.98))
@@ -190,7 +169,7 @@ def test_bad_coordinates_are_refused_in_chinese(app_settings, lon, lat, message)
     at = _locate(app_settings, S01, "typed")
     at.text_input(key="typed_lon").input(lon)
     at.text_input(key="typed_lat").input(lat)
-    _run(at)
+    run_page(at)
     assert message in at.error[0].value
     assert "save_typed" not in [b.key for b in at.button]  # nothing to save
 
@@ -199,9 +178,9 @@ def test_a_position_outside_the_district_is_not_saved(app_settings):
     at = _locate(app_settings, S01, "typed")
     at.text_input(key="typed_lon").input("116.4")
     at.text_input(key="typed_lat").input("39.9")
-    _run(at)
+    run_page(at)
     at.button(key="save_typed").click()
-    _run(at)
+    run_page(at)
     assert "未保存" in at.error[0].value and "不在本区范围内" in at.error[0].value
     assert open_store(app_settings).positions.load() == []
 
@@ -210,7 +189,7 @@ def test_saving_needs_a_name(app_settings):
     at = _locate(app_settings, S01, "typed", author="")
     at.text_input(key="typed_lon").input("106.2")
     at.text_input(key="typed_lat").input("37.98")
-    _run(at)
+    run_page(at)
     assert at.button(key="save_typed").disabled
     assert "请先在上方填写录入人" in _texts(at.caption)
 
@@ -229,11 +208,11 @@ def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
     at = _locate(app_settings, S01, "click")
     assert "当前底图没有影像" in _texts(at.caption)
     clicks["last_clicked"] = {"lat": 37.99, "lng": 106.21}
-    _run(at)
+    run_page(at)
     assert "待保存的位置" in at.info[0].value and "106.210000" in at.info[0].value
     assert at.radio(key="precision_click_geocoded").value == "geocoded"  # no imagery: unconfirmed by default
     at.button(key="save_click").click()
-    _run(at)
+    run_page(at)
     (stored,) = open_store(app_settings).positions.load()
     assert (stored.method, stored.precision, stored.author) == ("click", "geocoded", "张三")
     assert "底图：无底图（离线）" in stored.source
@@ -244,10 +223,10 @@ def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
 def test_a_pending_click_is_forgotten_when_another_place_is_chosen(app_settings, clicks):
     at = _locate(app_settings, S01, "click")
     clicks["last_clicked"] = {"lat": 37.99, "lng": 106.21}
-    _run(at)
+    run_page(at)
     assert "待保存的位置" in at.info[0].value
     at.selectbox(key="locate_entity").set_value(S08)
-    _run(at)
+    run_page(at)
     assert not [i for i in at.info if "待保存的位置" in i.value]
     assert "save_click" not in [b.key for b in at.button]
 
@@ -257,10 +236,10 @@ def test_a_click_on_the_amap_basemap_is_read_as_gcj02(app_settings, clicks):
     gcj_lon, gcj_lat = wgs84_to_gcj02(106.21, 37.99)
     at = _locate(app_settings, S01, "click")
     clicks["last_clicked"] = {"lat": float(gcj_lat), "lng": float(gcj_lon)}
-    _run(at)
+    run_page(at)
     assert at.radio(key="precision_click_surveyed").value == "surveyed"  # imagery: surveyed by default
     at.button(key="save_click").click()
-    _run(at)
+    run_page(at)
     (stored,) = open_store(app_settings).positions.load()
     assert stored.input_crs == "GCJ02"
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.21, 37.99))
@@ -272,7 +251,7 @@ def test_gps_on_an_insecure_page_says_so(app_settings, monkeypatch):
     monkeypatch.setattr(gps, "request_position", lambda **_key: {"error": {"code": -1, "message": "insecure"}})
     at = _locate(app_settings, S01, "gps")
     at.button(key="gps_button").click()
-    _run(at)
+    run_page(at)
     assert "没有获得位置" in at.warning[0].value and "HTTPS" in at.warning[0].value
 
 
@@ -283,11 +262,11 @@ def test_gps_position_is_saved_with_its_accuracy(app_settings, monkeypatch):
     monkeypatch.setattr(gps, "request_position", lambda **_key: next(answers))
     at = _locate(app_settings, S01, "gps")
     at.button(key="gps_button").click()
-    _run(at)
+    run_page(at)
     assert "正在获取位置" in at.info[0].value
-    _run(at)  # the browser answers
+    run_page(at)  # the browser answers
     at.button(key="save_gps").click()
-    _run(at)
+    run_page(at)
     (stored,) = open_store(app_settings).positions.load()
     assert (stored.method, stored.accuracy_m, stored.precision) == ("gps", 8.0, "surveyed")
     assert "±8 米" in stored.source
@@ -295,6 +274,6 @@ def test_gps_position_is_saved_with_its_accuracy(app_settings, monkeypatch):
 
 def test_review_lists_count_what_is_left(app_settings):
     place(app_settings, "利通区第十一小学", precision="geocoded")
-    at = _run(_app(), "app_pages/locate.py")
+    at = run_page(new_app(), "app_pages/locate.py")
     labels = [t.label for t in at.tabs]
     assert labels == ["未定位的学校（39）", "没有自身位置的水体（51）", "未确认的位置（1）", "距离不符（0）"]

@@ -11,7 +11,6 @@ import json
 
 import pytest
 import shapely
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -21,6 +20,7 @@ from school_water_map.geocode import Candidate
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
+from tests.app_support import new_app, run_page
 from tests.conftest import REPO
 
 S01 = "640302-S01"  # 利通区第十一小学
@@ -28,15 +28,6 @@ S08 = "640302-S08"  # 马莲渠中心巴浪湖小学
 SITE = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠
 NOTICES, EXCHANGE, LOCATE, REGISTER = (f"app_pages/{name}.py" for name in ("notices", "exchange", "locate",
                                                                            "register"))
-
-
-@pytest.fixture
-def app_settings(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("SWMAP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SWMAP_TIANDITU_KEY", raising=False)
-    st.cache_data.clear()
-    yield Settings.from_env()
-    st.cache_data.clear()
 
 
 @pytest.fixture
@@ -57,16 +48,6 @@ def _file(media: list, url: str):
     return media[-1].get_file(url.rsplit("/", 1)[1])
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-
-
-def _run(at: AppTest, page: str | None = None) -> AppTest:
-    (at.switch_page(page) if page else at).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _texts(elements) -> str:
     return "\n".join(str(e.value if hasattr(e, "value") else e.body) for e in elements)
 
@@ -81,33 +62,33 @@ def _preview_and_pdf(at: AppTest, media: list) -> tuple[bytes, object]:
 # 告知书 ------------------------------------------------------------------------------------------------
 
 def test_each_kind_of_notice_is_previewed_and_offered_as_a_pdf(app_settings, media):
-    at = _run(_app(), NOTICES)
+    at = run_page(new_app(), NOTICES)
     assert at.title[0].value == "告知书与警示告示"
     assert at.button_group(key="notice_kind").value == "letter"
     at.selectbox(key="notice_school").set_value(S01)
-    _run(at)
+    run_page(at)
     png, pdf = _preview_and_pdf(at, media)
     assert png.startswith(b"\x89PNG") and pdf.content.startswith(b"%PDF")
     assert pdf.filename == "640302-S01_利通区第十一小学_致家长告知书.pdf"
     assert at.download_button(key="notice_download").proto.label == "下载致家长告知书（PDF）"
 
     at.button_group(key="notice_kind").set_value("site")
-    _run(at)
+    run_page(at)
     site = at.selectbox(key="notice_site")
     assert "板桥波浪渠小学 · 波浪渠" in site.options
     site.set_value(SITE)
     at.button_group(key="notice_size").set_value("A3")
-    _run(at)
+    run_page(at)
     png, pdf = _preview_and_pdf(at, media)
     assert png.startswith(b"\x89PNG") and pdf.content.startswith(b"%PDF")
     assert pdf.filename == f"{SITE}_警示告示_A3.pdf"
 
     at.button_group(key="notice_kind").set_value("township")
-    _run(at)
+    run_page(at)
     township = at.selectbox(key="notice_township")
     assert township.options[-1] == "乡镇待确认"
     township.set_value("乡镇待确认")
-    _run(at)
+    run_page(at)
     png, pdf = _preview_and_pdf(at, media)
     assert png.startswith(b"\x89PNG") and pdf.filename == "乡镇待确认_巡查表.pdf"
 
@@ -119,36 +100,36 @@ def test_each_kind_of_notice_is_previewed_and_offered_as_a_pdf(app_settings, med
     ("township", "板桥乡", "township", "notice_township", "板桥乡"),
 ])
 def test_a_link_opens_the_page_on_its_document(app_settings, param, value, kind, key, chosen):
-    at = _app()
+    at = new_app()
     at.query_params[param] = value
-    _run(at, NOTICES)
+    run_page(at, NOTICES)
     assert at.button_group(key="notice_kind").value == kind
     assert at.selectbox(key=key).value == chosen
     assert not at.query_params.get(param)  # taken once: the person may choose another document now
 
 
 def test_an_unknown_link_says_so_and_shows_the_default(app_settings):
-    at = _app()
+    at = new_app()
     at.query_params["school"] = "640302-S99"
-    _run(at, NOTICES)
+    run_page(at, NOTICES)
     assert "找不到" in at.warning[0].value and at.button_group(key="notice_kind").value == "letter"
 
 
 def test_a_character_the_font_lacks_is_reported_in_chinese(app_settings):
     app_settings.data_dir.mkdir(parents=True, exist_ok=True)
     app_settings.notices_config_path.write_text('[district]\nunit = "利通区教育𠀀"\n', encoding="utf-8")
-    at = _run(_app(), NOTICES)
+    at = run_page(new_app(), NOTICES)
     assert "无法生成" in at.error[0].value and "U+20000" in at.error[0].value
     assert not at.get("image") and not at.download_button
     app_settings.notices_config_path.write_text('[district]\nunit = "利通区教育局"\n', encoding="utf-8")
-    _run(at)  # the contacts file changed: the cached failure is not kept, the notice is made again
+    run_page(at)  # the contacts file changed: the cached failure is not kept, the notice is made again
     assert not at.error and at.get("image")
 
 
 def test_the_register_offers_the_chosen_rows_letter_and_notice(app_settings):
-    at = _run(_app(), REGISTER)
+    at = run_page(new_app(), REGISTER)
     at.session_state["register_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    _run(at)
+    run_page(at)
     letter, notice = at.download_button(key="register_notice_letter"), at.download_button(key="register_notice_site")
     assert (letter.proto.label, notice.proto.label) == ("下载告知书", "下载警示告示")
     assert letter.proto.deferred_file_id and notice.proto.deferred_file_id  # made when pressed, not on every rerun
@@ -157,7 +138,7 @@ def test_the_register_offers_the_chosen_rows_letter_and_notice(app_settings):
 # 数据交换 ----------------------------------------------------------------------------------------------
 
 def test_every_export_format_is_offered(app_settings):
-    at = _run(_app(), EXCHANGE)
+    at = run_page(new_app(), EXCHANGE)
     assert at.title[0].value == "数据交换"
     assert [t.label for t in at.tabs] == ["导出", "导入位置与几何", "新一年附件"]
     labels = {b.key: b.proto.label for b in at.download_button}
@@ -174,18 +155,18 @@ def _geojson(name: str, coordinates: list) -> bytes:
 
 
 def _exchange(author: str = "李四") -> AppTest:
-    at = _run(_app(), EXCHANGE)
+    at = run_page(new_app(), EXCHANGE)
     at.text_input(key="author").input(author)
-    return _run(at)
+    return run_page(at)
 
 
 def test_a_drawn_canal_is_imported_in_the_chosen_crs(app_settings):
     at = _exchange()
     at.get("file_uploader")[0].upload("秦渠.geojson", _geojson("秦渠", [[106.20, 37.99], [106.22, 37.995]]))
-    _run(at)
+    run_page(at)
     assert at.selectbox(key="exchange_crs").value == "WGS84"  # a geometry file asks for its CRS
     at.button(key="exchange_import").click()
-    _run(at)
+    run_page(at)
     assert "已导入 1 处位置（秦渠.geojson）" in at.success[0].value
     (stored,) = open_store(app_settings).positions.load()
     assert (stored.entity_id, stored.method, stored.author, stored.input_crs) == ("640302-W01", "import", "李四",
@@ -202,9 +183,9 @@ def test_a_geometry_file_with_a_bad_feature_is_refused_whole(app_settings):
         {"type": "Feature", "properties": {"name": "没有这条渠"},
          "geometry": {"type": "Point", "coordinates": [106.2, 37.98]}}]}
     at.get("file_uploader")[0].upload("两条.geojson", json.dumps(bad, ensure_ascii=False).encode())
-    _run(at)
+    run_page(at)
     at.button(key="exchange_import").click()
-    _run(at)
+    run_page(at)
     assert "文件未导入：共 1 处问题" in at.error[0].value
     assert "找不到学校或水体：“没有这条渠”" in _texts(at.markdown)
     assert open_store(app_settings).positions.load() == []
@@ -224,9 +205,9 @@ def _annex_text(change: dict[int, str], *, tabs: bool = True) -> str:
 
 def _paste(at: AppTest, text: str) -> AppTest:
     at.button_group(key="annex_source").set_value("text")
-    _run(at)
+    run_page(at)
     at.text_area(key="annex_text_0").input(text)
-    return _run(at)
+    return run_page(at)
 
 
 def test_next_years_annex_is_compared_then_applied_after_a_confirmation(app_settings):
@@ -239,11 +220,11 @@ def test_next_years_annex_is_compared_then_applied_after_a_confirmation(app_sett
                                          "新距离": "学校东 150 米", "原行号": 2, "新行号": 2}
     assert "距离有变化（1）" in _texts(at.markdown)
     at.button(key="annex_apply").click()
-    _run(at)
+    run_page(at)
     assert "确定用新附件（89 行）替换当前附件吗" in at.warning[0].value
     assert not (app_settings.data_dir / "annex" / "active.json").exists()  # nothing applied before the confirmation
     at.button(key="annex_confirm").click()
-    _run(at)
+    run_page(at)
     assert "已应用新附件：89 行" in at.success[0].value
     applied = active_annex(app_settings)
     assert (applied.applied_by, applied.source) == ("王五", "粘贴的表格")
@@ -271,7 +252,7 @@ def test_an_annex_file_is_read_by_its_suffix(app_settings):
     at = _exchange()
     text = _annex_text({2: "学校东 900 米"}, tabs=False)
     at.get("file_uploader")[1].upload("2022年附件.csv", text.encode("utf-8-sig"))
-    _run(at)
+    run_page(at)
     assert "附件检查通过：89 行" in at.success[0].value
     assert "距离有变化（1）" in _texts(at.markdown)
 
@@ -289,21 +270,21 @@ def _candidates(settings: Settings) -> CandidateStore:
 
 def test_candidates_are_confirmed_or_rejected_by_a_person(app_settings):
     store = _candidates(app_settings)
-    at = _run(_app(), LOCATE)
+    at = run_page(new_app(), LOCATE)
     assert "地理编码候选" in [s.value for s in at.subheader]
     chooser = at.selectbox(key="candidate_entity")
     assert chooser.value == S01 and len(chooser.options) == 2
     assert at.button(key="candidate_confirm_1").disabled  # a name first
     at.text_input(key="author").input("张三")
-    _run(at)
+    run_page(at)
     at.button(key="candidate_confirm_1").click()
-    _run(at)
+    run_page(at)
     assert "已确认候选 #1" in at.success[0].value
     (stored,) = open_store(app_settings).positions.load()
     assert (stored.entity_id, stored.precision, stored.method, stored.author) == (S01, "geocoded", "geocoder", "张三")
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.2035, 37.9871))
     at.button(key="candidate_reject_2").click()
-    _run(at)
+    run_page(at)
     assert "已否决候选 #2" in at.success[0].value
     assert [c.status for c in store.load()] == ["confirmed", "rejected", "pending"]
     # 秦渠 is now derived from the school just placed
@@ -312,17 +293,17 @@ def test_candidates_are_confirmed_or_rejected_by_a_person(app_settings):
 
 def test_a_candidate_outside_the_district_is_not_confirmed(app_settings):
     store = _candidates(app_settings)
-    at = _run(_app(), LOCATE)
+    at = run_page(new_app(), LOCATE)
     at.text_input(key="author").input("张三")
     at.selectbox(key="candidate_entity").set_value("640302-W01")
-    _run(at)
+    run_page(at)
     at.button(key="candidate_confirm_3").click()
-    _run(at)
+    run_page(at)
     assert "未确认候选 #3" in at.error[0].value and "不在本区范围内" in at.error[0].value
     assert open_store(app_settings).positions.load() == []
     assert store.load()[2].status == "pending"
 
 
 def test_without_candidates_the_page_says_how_to_get_them(app_settings):
-    at = _run(_app(), LOCATE)
+    at = run_page(new_app(), LOCATE)
     assert "swmap geocode" in _texts(at.caption) and "没有待确认的候选" in _texts(at.caption)

@@ -8,7 +8,6 @@ import io
 import json
 
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -16,10 +15,9 @@ from school_water_map.accounts import User, add_user, disable_user, get_user, li
 from school_water_map.inspections import DevicePosition, InspectionInput, list_inspections, load_draft, submit
 from school_water_map.patrol import patrol_rules, site_geometry
 from school_water_map.register import build_register
-from school_water_map.settings import Settings
 from school_water_map.sites import find_site, sites
 from school_water_map.store import open_store
-from tests.conftest import REPO
+from tests.app_support import new_app, run_page
 from tests.placing import place
 
 ROW_83 = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠: the riskiest site of 板桥乡
@@ -28,15 +26,6 @@ JINJI_SITE = "640302-S40-W50"  # 金积镇 (another township)
 W47 = (106.2500, 37.9500)  # where the tests place 波浪渠 (not its real position)
 PASSWORDS = {"admin01": "admin-pass-1", "bq01": "bq01-pass-1", "look01": "look01-pass-1", "jj01": "jj01-pass-1"}
 ANSWERS = {"warning_sign": "ok", "fence": "ok", "rescue_kit": "partial", "water_state": "normal", "minors": "none"}
-
-
-@pytest.fixture
-def app_settings(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("SWMAP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SWMAP_TIANDITU_KEY", raising=False)
-    st.cache_data.clear()
-    yield Settings.from_env()
-    st.cache_data.clear()
 
 
 @pytest.fixture
@@ -50,25 +39,13 @@ def accounts(app_settings) -> dict[str, User]:
     }
 
 
-def _app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.query_params.update(query)
-    return at
-
-
-def _run(at: AppTest, page: str | None = None) -> AppTest:
-    (at.switch_page(page) if page else at).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _login(username: str, password: str | None = None, **query: str) -> AppTest:
-    at = _run(_app(**query))
+    at = run_page(new_app(**query))
     assert at.title[0].value == "登录"
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password or PASSWORDS[username])
     at.button(key="login_submit").click()
-    return _run(at)
+    return run_page(at)
 
 
 def _texts(elements) -> str:
@@ -88,7 +65,7 @@ def _png() -> bytes:
 def _answer(at: AppTest, site: str, answers: dict[str, str]) -> AppTest:
     for code, value in answers.items():
         at.button_group(key=_key(site, code)).set_value(value)
-        _run(at)
+        run_page(at)
     return at
 
 
@@ -105,7 +82,7 @@ def gps_answer(monkeypatch) -> dict:
 # -- open mode and login ---------------------------------------------------------------------------------------------
 
 def test_without_accounts_the_app_stays_open_and_says_how_to_turn_logins_on(app_settings):
-    at = _run(_app())
+    at = run_page(new_app())
     assert at.title[0].value == "学校周边危险水域地图"
     assert "尚未创建账号：任何人都可查看和定位" in _texts(at.caption)
     assert "swmap user add 用户名 --role admin" in _texts(at.caption)
@@ -114,7 +91,7 @@ def test_without_accounts_the_app_stays_open_and_says_how_to_turn_logins_on(app_
 
 def test_once_an_account_exists_every_page_needs_a_login(app_settings, accounts):
     for page in (None, "app_pages/register.py", "app_pages/locate.py"):
-        at = _run(_app(), page)
+        at = run_page(new_app(), page)
         assert [t.value for t in at.title] == ["登录"], page
         assert not at.dataframe and "尚未创建账号" not in _texts(at.caption)
 
@@ -133,7 +110,7 @@ def test_a_disabled_account_cannot_log_in_and_is_signed_out_at_once(app_settings
     at = _login("bq01")
     assert at.title[0].value == "巡查"
     disable_user(open_store(app_settings), "bq01")
-    _run(at)
+    run_page(at)
     assert at.title[0].value == "登录"  # the session's account was re-read from the store
     at = _login("bq01")
     assert "该账号已停用" in at.error[0].value
@@ -143,7 +120,7 @@ def test_logging_out_returns_to_the_login(app_settings, accounts):
     at = _login("admin01")
     assert at.title[0].value == "学校周边危险水域地图" and "王局（管理员）" in _texts(at.caption)
     at.button(key="logout").click()
-    _run(at)
+    run_page(at)
     assert at.title[0].value == "登录"
 
 
@@ -159,15 +136,15 @@ def test_a_patrol_sees_only_its_township_on_every_page(app_settings, accounts):
     place(app_settings, "640302-W50", 106.20, 37.98)  # 马莲渠, 金积镇's water: not on a 板桥乡 map
     at = _login("bq01")
     assert at.title[0].value == "巡查"  # its first page
-    _run(at, "app_pages/register.py")
+    run_page(at, "app_pages/register.py")
     table = at.dataframe[0].value
     assert list(table["序号"]) == [83, 82, 84, 85] and set(table["乡镇"]) == {"板桥乡"}
     assert at.selectbox(key="register_township").options == ["全部乡镇", "板桥乡"]
-    _run(at, "app_pages/map.py")
+    run_page(at, "app_pages/map.py")
     assert "3 所学校中尚有 3 所未定位" in at.warning[0].value  # 板桥乡's three schools
     assert "波浪渠" in _map_script(at) and "马莲渠" not in _map_script(at)
     assert "打印警示告示" not in _map_script(at)  # the 告知书 page lists every township: not a patrol's page
-    _run(at, "app_pages/locate.py")
+    run_page(at, "app_pages/locate.py")
     offered = at.selectbox(key="locate_entity").options  # its schools and water, not the shared 秦渠
     assert len(offered) == 6 and all("板桥" in o or "湖" in o or "波浪渠" in o for o in offered), offered
     assert at.text_input(key="author").value == "李巡查" and at.text_input(key="author").disabled
@@ -191,14 +168,14 @@ def test_a_viewer_reads_but_does_not_write(app_settings, accounts):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
     at.query_params.clear()
-    _run(at, "app_pages/map.py")
+    run_page(at, "app_pages/map.py")
     assert "40 所学校中尚有 40 所未定位" in at.warning[0].value and not at.get("page_link")  # no 去定位
-    _run(at, "app_pages/coverage.py")
+    run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"
 
 
 def test_without_accounts_a_qr_code_shows_the_site_read_only(app_settings):
-    at = _run(_app(site=ROW_83))
+    at = run_page(new_app(site=ROW_83))
     assert at.title[0].value == "巡查" and at.subheader[0].value == "波浪渠（板桥波浪渠小学）"
     assert "尚未创建账号" in at.info[0].value and not at.button_group
     assert "该站点尚无巡查记录" in _texts(at.caption)
@@ -216,11 +193,11 @@ def test_the_patrol_list_of_banqiao_is_riskiest_first(app_settings, accounts):
 
 def test_an_admin_chooses_the_township_to_patrol(app_settings, accounts):
     at = _login("admin01")
-    _run(at, "app_pages/patrol.py")
+    run_page(at, "app_pages/patrol.py")
     opened = [b.key for b in at.button if b.key and b.key.startswith("patrol_open_")]
     assert len(opened) == len(sites(build_register(app_settings)))  # 全部乡镇: every site is due
     at.selectbox(key="patrol_township").set_value("板桥乡")
-    _run(at)
+    run_page(at)
     assert [b.key.removeprefix("patrol_open_") for b in at.button if b.key and b.key.startswith("patrol_open_")] \
         == BANQIAO
 
@@ -236,20 +213,20 @@ def test_a_checklist_with_photo_and_gps_is_submitted_and_changes_the_residual_ri
     place(app_settings, "640302-W47", *W47)
     at = _login("bq01")
     at.button(key=f"patrol_open_{ROW_83}").click()
-    _run(at)
+    run_page(at)
     assert at.query_params["site"] == ROW_83
     _answer(at, ROW_83, ANSWERS)
     at.text_area(key=_key(ROW_83, "problems")).input("救生圈缺失")
     at.text_area(key=_key(ROW_83, "action_taken")).input("已报乡镇补齐")
-    _run(at)
+    run_page(at)
     at.file_uploader(key=_key(ROW_83, "upload_0")).upload("现场.png", _png(), "image/png")
-    _run(at)
+    run_page(at)
     assert not at.error
     at.button(key=_key(ROW_83, "gps_button")).click()
-    _run(at)
+    run_page(at)
     assert "距站点约 44 米，在现场" in at.success[0].value
     at.button(key=_key(ROW_83, "submit")).click()
-    _run(at)
+    run_page(at)
     (done,) = list_inspections(open_store(app_settings))
     assert (done.site_id, done.inspector, done.presence, done.answers) == (ROW_83, "李巡查", "at_site", ANSWERS)
     assert done.distance_to_site_m == pytest.approx(44, abs=2) and done.gps_accuracy_m == 6.0
@@ -261,7 +238,7 @@ def test_a_checklist_with_photo_and_gps_is_submitted_and_changes_the_residual_ri
     pair = build_register(app_settings).pairs.set_index("site_id").loc[ROW_83]
     assert pair["residual_basis"].startswith("巡查 #1（") and pair["residual_rank"] >= pair["risk_rank"]
     at.button(key="patrol_back").click()
-    _run(at)
+    run_page(at)
     opened = [b.key.removeprefix("patrol_open_") for b in at.button if b.key and b.key.startswith("patrol_open_")]
     assert opened == BANQIAO[1:]  # done for today
     assert "已按期巡查的站点（1）" in [e.label for e in at.expander]
@@ -271,10 +248,10 @@ def test_an_incomplete_checklist_or_a_bad_photo_writes_nothing(app_settings, acc
     at = _login("bq01", site=ROW_83)
     _answer(at, ROW_83, {"warning_sign": "ok"})
     at.file_uploader(key=_key(ROW_83, "upload_0")).upload("notes.txt", "不是图片".encode(), "text/plain")
-    _run(at)
+    run_page(at)
     assert "照片未采用：上传的文件不是可识别的图片" in at.error[0].value
     at.button(key=_key(ROW_83, "submit")).click()
-    _run(at)
+    run_page(at)
     assert "未提交：请填写“隔离带/防护栏”" in _texts(at.error)
     assert list_inspections(open_store(app_settings)) == []
 
@@ -284,7 +261,7 @@ def test_a_refused_position_is_explained_in_chinese(app_settings, accounts, gps_
     gps_answer["error"] = {"code": 1, "message": "denied"}
     at = _login("bq01", site=ROW_83)
     at.button(key=_key(ROW_83, "gps_button")).click()
-    _run(at)
+    run_page(at)
     assert "没有获得位置：已拒绝定位权限" in at.warning[0].value
     assert "尚未获取位置" in _texts(at.caption)
 
@@ -293,11 +270,11 @@ def test_half_filled_work_survives_a_new_session(app_settings, accounts, gps_ans
     at = _login("bq01", site=ROW_83)
     _answer(at, ROW_83, {"warning_sign": "damaged", "fence": "missing"})
     at.text_area(key=_key(ROW_83, "problems")).input("护栏缺口约 3 米")
-    _run(at)
+    run_page(at)
     at.file_uploader(key=_key(ROW_83, "upload_0")).upload("p.png", _png(), "image/png")
-    _run(at)
+    run_page(at)
     at.button(key=_key(ROW_83, "gps_button")).click()
-    _run(at)
+    run_page(at)
 
     again = _login("bq01", site=ROW_83)  # a reload: a new session, logged in again
     assert "已恢复上次未提交的巡查内容" in again.info[0].value
@@ -309,7 +286,7 @@ def test_half_filled_work_survives_a_new_session(app_settings, accounts, gps_ans
     assert again.session_state[_key(ROW_83, "gps")]["accuracy"] == 6.0
     _answer(again, ROW_83, {"rescue_kit": "ok", "water_state": "high", "minors": "dissuaded"})
     again.button(key=_key(ROW_83, "submit")).click()
-    _run(again)
+    run_page(again)
     (done,) = list_inspections(open_store(app_settings))
     assert done.answers["fence"] == "missing" and done.problems == "护栏缺口约 3 米" and done.photo
     assert done.presence == "site_unplaced" and done.gps_lon is not None  # 波浪渠 is not placed in this test
@@ -323,14 +300,14 @@ def test_a_correction_is_a_new_record_pointing_to_the_old_one(app_settings, acco
                    target=site_geometry(register, site), rules=patrol_rules(app_settings))
     at = _login("bq01", site=ROW_83)
     at.button(key=f"patrol_correct_{first.id}").click()
-    _run(at)
+    run_page(at)
     assert f"正在更正巡查记录 #{first.id}" in at.info[0].value
     assert at.button_group(key=_key(ROW_83, "rescue_kit")).value == "partial"  # pre-filled from the old record
     assert at.text_area(key=_key(ROW_83, "problems")).value == "写错了"
     at.text_area(key=_key(ROW_83, "problems")).input("护栏正常")
-    _run(at)
+    run_page(at)
     at.button(key=_key(ROW_83, "submit")).click()
-    _run(at)
+    run_page(at)
     old, new = list_inspections(store)
     assert (old.id, old.problems) == (first.id, "写错了")  # kept as it was
     assert (new.corrects_id, new.problems) == (first.id, "护栏正常")
@@ -353,7 +330,7 @@ def test_coverage_counts_inspections_per_township(app_settings, accounts):
     submit(store, accounts["bq01"], away, InspectionInput({**ANSWERS, "rescue_kit": "ok"}),
            target=site_geometry(register, away), rules=rules, device=DevicePosition(106.25, 37.95, 5.0))
     at = _login("admin01")
-    _run(at, "app_pages/coverage.py")
+    run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["逾期站点"] == str(len(all_sites) - 2)
@@ -368,7 +345,7 @@ def test_coverage_counts_inspections_per_township(app_settings, accounts):
 
 def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
     at = _login("admin01")
-    _run(at, "app_pages/users.py")
+    run_page(at, "app_pages/users.py")
     assert at.title[0].value == "账号管理"
     assert list(at.dataframe[0].value["用户名"]) == ["admin01", "bq01", "look01", "jj01"]
     at.text_input(key="user_add_name_0").input("gc01")
@@ -377,28 +354,28 @@ def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
     at.text_input(key="user_add_password_0").input("gc01-pass-1")
     at.text_input(key="user_add_again_0").input("gc01-pass-1")
     at.button(key="user_add_submit_0").click()
-    _run(at)
+    run_page(at)
     assert "未新增：乡镇巡查员必须指定所属乡镇" in at.error[0].value  # the package's rule, in Chinese
     at.selectbox(key="user_add_township_0").set_value("古城镇")
     at.button(key="user_add_submit_0").click()
-    _run(at)
+    run_page(at)
     assert "已新增账号 gc01" in at.success[0].value
     assert get_user(open_store(app_settings), "gc01").township == "古城镇"
     assert at.button(key="user_disable").disabled  # not one's own account (admin01 comes first)
     at.selectbox(key="user_manage_name").set_value("bq01")
-    _run(at)
+    run_page(at)
     at.button(key="user_disable").click()
-    _run(at)
+    run_page(at)
     assert not get_user(open_store(app_settings), "bq01").active
     assert "已停用" in set(at.dataframe[0].value["状态"])
     at.selectbox(key="user_manage_name").set_value("look01")
     at.text_input(key="user_manage_password").input("short")
     at.button(key="user_reset").click()
-    _run(at)
+    run_page(at)
     assert "密码至少 8 位" in at.error[0].value
     at.text_input(key="user_manage_password").input("look01-new-pass")
     at.button(key="user_reset").click()
-    _run(at)
+    run_page(at)
     assert _login("look01", "look01-new-pass").title[0].value == "学校周边危险水域地图"
     assert [u.username for u in list_users(open_store(app_settings)) if u.active] == ["admin01", "look01", "jj01",
                                                                                       "gc01"]

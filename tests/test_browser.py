@@ -6,103 +6,35 @@ Screenshots go to a temporary folder, or to ``SWMAP_SCREENSHOTS`` when set.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from school_water_map.positions import PositionRecord
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
-from tests.conftest import REPO
+from tests.browser_support import (
+    ENGLISH_LEFTOVERS,
+    PAGES,
+    TOUCH_TARGETS,
+    VIEWPORTS,
+    StreamlitServer,
+    chromium,
+    external_requests,
+    map_frame,
+    open_page,
+    screenshots_folder,
+    stored_positions,
+)
 from tests.placing import place
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-VIEWPORTS = [(768, 1024), (1024, 768)]
-PAGES = [("map", "/", "学校周边危险水域地图"), ("register", "/register", "隐患清单"),
-         ("locate", "/locate", "定位与校核")]
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-START_TIMEOUT_S = 60
-WAIT_MS = 30_000
-#: Streamlit's built-in English that must never reach a user.
-ENGLISH_LEFTOVERS = ("Choose an option", "Drag and drop", "Browse files", "No options", "Limit 200MB", "Deploy")
-#: Widgets a finger must hit: at least 44 px tall.
-TOUCH_TARGETS = (".stButton button", ".stDownloadButton button", "[data-testid='stPageLink'] a",
-                 "[data-baseweb='select'] > div", "[data-baseweb='input']", "[data-testid^='stBaseButton-pills']",
-                 "[data-testid^='stBaseButton-segmented_control']", "button[data-variant]", "button[role='tab']",
-                 "[data-testid='stTopNavLink']")  # button[data-variant]: pills and segmented controls in Streamlit 1.67
-
-
-expect.set_options(timeout=WAIT_MS)  # a rerun on a loaded 2-core machine can take longer than 5 s
-
-
-def _stored(data_dir: Path) -> list[PositionRecord]:
-    """The positions the app recorded, read from its store as a fresh process would."""
-    return open_store(Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})).positions.load()
-
-
-class StreamlitServer:
-    """``streamlit run app.py`` on a free 127.0.0.1 port with its own data directory."""
-
-    def __init__(self, data_dir: Path, log: Path) -> None:
-        self.data_dir, self.log = data_dir, log
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = ""
-
-    def start(self) -> StreamlitServer:
-        port = _free_port()
-        env = {**os.environ, "SWMAP_DATA_DIR": str(self.data_dir)}
-        env.pop("SWMAP_TIANDITU_KEY", None)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"streamlit exited ({self.process.returncode}): {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)  # polling the health endpoint, bounded by the deadline
-        self.stop()
-        pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S} s: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("SWMAP_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -117,42 +49,18 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-def _open(browser: Browser, size: tuple[int, int], **options: object) -> tuple[Page, list[str]]:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", **options)
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    return page, requests
-
-
-def _map(page: Page) -> FrameLocator:
-    frame = page.frame_locator(MAP_FRAME).first
-    frame.locator("#map_div path.leaflet-interactive").first.wait_for(state="attached")
-    return frame
-
-
-def _external(requests: list[str]) -> list[str]:
-    return [url for url in requests
-            if urlparse(url).scheme not in ("data", "blob", "about") and urlparse(url).hostname not in LOCAL_HOSTS]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_pages_render_offline_in_chinese_on_a_tablet(server, browser, shots, size):
-    page, requests = _open(browser, size)
+    page, requests = open_page(browser, size)
     for name, path, heading in PAGES:
         page.goto(server.url + path)
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         if name != "register":
-            frame = _map(page)
+            frame = map_frame(page)
             expect(frame.locator("path.swm-school")).to_have_count(1)
             expect(frame.locator(".swm-legend")).to_contain_text("风险等级")
             assert frame.locator("path.swm-derived").count() >= 4
@@ -170,39 +78,39 @@ def test_pages_render_offline_in_chinese_on_a_tablet(server, browser, shots, siz
         text = page.locator("[data-testid='stMain']").inner_text()
         assert not [w for w in ENGLISH_LEFTOVERS if w in text], name
         page.screenshot(path=str(shots / f"{name}_{size[0]}x{size[1]}.png"))
-    assert _external(requests) == [], "requests left 127.0.0.1"
+    assert external_requests(requests) == [], "requests left 127.0.0.1"
     assert any("/app/static/vendor/leaflet/leaflet.js" in url for url in requests)
     page.context.close()
 
 
 def test_school_popup_lists_its_water_in_chinese(server, browser):
-    page, requests = _open(browser, (1024, 768))
+    page, requests = open_page(browser, (1024, 768))
     page.goto(server.url)
-    frame = _map(page)
+    frame = map_frame(page)
     frame.locator("path.swm-school").click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("利通区第十一小学")
     expect(popup).to_contain_text("秦渠")
     expect(popup).to_contain_text("学校北 400 米")
     expect(popup).to_contain_text("实测")
-    assert _external(requests) == []
+    assert external_requests(requests) == []
     page.context.close()
 
 
 def test_tablet_gps_fills_the_position_when_the_page_is_secure(server, browser):
-    page, requests = _open(browser, (768, 1024), geolocation={"latitude": 37.99, "longitude": 106.21},
+    page, requests = open_page(browser, (768, 1024), geolocation={"latitude": 37.99, "longitude": 106.21},
                            permissions=["geolocation"])
     page.goto(server.url + "/locate")
     expect(page.get_by_role("heading", name="定位与校核")).to_be_visible()
     page.get_by_text("平板定位", exact=True).click()
     page.get_by_role("button", name="获取平板当前位置").click()
     expect(page.get_by_text(re.compile(r"待保存的位置：37°59′24\.0″N、106°12′36\.0″E"))).to_be_visible()
-    assert _external(requests) == []
+    assert external_requests(requests) == []
     page.context.close()
 
 
 def test_a_position_file_is_imported_whole_or_not_at_all(server, browser, tmp_path):
-    page, requests = _open(browser, (768, 1024))
+    page, requests = open_page(browser, (768, 1024))
     page.goto(server.url + "/locate")
     expect(page.get_by_role("heading", name="定位与校核")).to_be_visible()
     author = page.get_by_label("录入人（姓名）")
@@ -216,7 +124,7 @@ def test_a_position_file_is_imported_whole_or_not_at_all(server, browser, tmp_pa
     page.get_by_role("button", name="导入全部位置").click()
     expect(page.get_by_text("文件未导入：共 1 处问题")).to_be_visible()
     expect(page.get_by_text("第 3 行：找不到学校或水体：“没有这处水”")).to_be_visible()
-    assert [r.entity_id for r in _stored(server.data_dir)] == ["640302-S01"]
+    assert [r.entity_id for r in stored_positions(server.data_dir)] == ["640302-S01"]
     good = tmp_path / "good.csv"
     good.write_text("编号或名称,经度,纬度,坐标系\n秦渠,106.21,37.99,WGS-84\n", encoding="utf-8")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
@@ -224,9 +132,9 @@ def test_a_position_file_is_imported_whole_or_not_at_all(server, browser, tmp_pa
     expect(page.get_by_text("文件未导入")).to_have_count(0)  # and the rerun the upload started has finished
     page.get_by_role("button", name="导入全部位置").click()
     expect(page.get_by_text("已导入 1 处位置（good.csv）")).to_be_visible()
-    last = _stored(server.data_dir)[-1]
+    last = stored_positions(server.data_dir)[-1]
     assert (last.entity_id, last.method, last.author) == ("640302-W01", "csv", "赵六")
-    assert _external(requests) == []
+    assert external_requests(requests) == []
     page.context.close()
 
 
@@ -234,14 +142,14 @@ def test_a_school_located_by_a_click_stays_after_a_restart(tmp_path, browser, sh
     data = tmp_path / "data"
     server = StreamlitServer(data, tmp_path / "streamlit.log").start()
     try:
-        page, requests = _open(browser, (1024, 768))
+        page, requests = open_page(browser, (1024, 768))
         page.goto(server.url + "/locate")
         expect(page.get_by_role("heading", name="定位与校核")).to_be_visible()
         expect(page.get_by_text("马莲渠中心巴浪湖小学：未定位")).to_be_visible()  # the riskiest unplaced school
         author = page.get_by_label("录入人（姓名）")
         author.fill("王五")
         author.press("Enter")
-        frame = _map(page)
+        frame = map_frame(page)
         box = frame.locator("#map_div").bounding_box()
         assert box is not None
         frame.locator("#map_div").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
@@ -249,32 +157,26 @@ def test_a_school_located_by_a_click_stays_after_a_restart(tmp_path, browser, sh
         expect(frame.locator("img.leaflet-marker-icon")).to_have_count(1)  # the pending pin, without a reload
         page.get_by_role("button", name="保存“马莲渠中心巴浪湖小学”的位置").click()
         expect(page.get_by_text("已保存“马莲渠中心巴浪湖小学”的位置")).to_be_visible()
-        frame = _map(page)
+        frame = map_frame(page)
         expect(frame.locator("path.swm-school")).to_have_count(1)
         expect(frame.locator("path.swm-gate")).to_have_count(1)  # its canal at the gate, derived at once
         expect(page.get_by_text("按附件方向（东）和距离 2000 米推算")).to_be_attached()  # a grid cell
         page.screenshot(path=str(shots / "locate_after_click_1024x768.png"))
         page.context.close()
-        assert _external(requests) == []
+        assert external_requests(requests) == []
     finally:
         server.stop()
-    (record,) = _stored(data)
+    (record,) = stored_positions(data)
     assert (record.entity_id, record.method, record.author) == ("640302-S08", "click", "王五")
 
     restarted = StreamlitServer(data, tmp_path / "streamlit.log").start()
     try:
-        page, _ = _open(browser, (768, 1024))
+        page, _ = open_page(browser, (768, 1024))
         page.goto(restarted.url)
         expect(page.get_by_text("40 所学校中尚有 39 所未定位")).to_be_visible()
-        frame = _map(page)
+        frame = map_frame(page)
         expect(frame.locator("path.swm-school")).to_have_count(1)
         expect(frame.locator("path.swm-school.swm-unconfirmed")).to_have_count(1)  # no imagery: unconfirmed
         page.context.close()
     finally:
         restarted.stop()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

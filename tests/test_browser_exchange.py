@@ -5,27 +5,26 @@ The server, the browser and the checks come from ``tests/test_browser.py``; ever
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from school_water_map.settings import Settings
-from tests.placing import place
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.browser_support import (
     ENGLISH_LEFTOVERS,
     TOUCH_TARGETS,
     VIEWPORTS,
     StreamlitServer,
-    _external,
-    _map,
-    _open,
+    chromium,
+    screenshots_folder,
 )
+from tests.browser_support import external_requests as _external
+from tests.browser_support import map_frame as _map
+from tests.browser_support import open_page as _open
+from tests.placing import place
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +36,7 @@ PREVIEW = "[data-testid='stImage'] img"
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("SWMAP_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +51,8 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _download(page: Page, button: str) -> bytes:

@@ -15,15 +15,22 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from school_water_map.inspections import list_inspections
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
+from tests.browser_support import (
+    ENGLISH_LEFTOVERS,
+    TOUCH_TARGETS,
+    StreamlitServer,
+    chromium,
+    open_page,
+    screenshots_folder,
+)
+from tests.browser_support import external_requests as external
 from tests.conftest import REPO
 from tests.placing import place
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ENGLISH_LEFTOVERS, TOUCH_TARGETS, WAIT_MS, StreamlitServer
-from tests.test_browser import _external as external
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +44,6 @@ OTHER_TOWNSHIPS = ("金积", "高闸", "金银滩", "扁担沟", "古城", "上�
 #: Chromium's synthetic camera, allowed without a prompt (the tablet camera in these tests).
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
-expect.set_options(timeout=WAIT_MS)
-
-
 def _swmap(data_dir: Path, *args: str, password: str) -> str:
     """``python -m school_water_map …`` as an admin at a terminal would run it."""
     result = subprocess.run([sys.executable, "-m", "school_water_map", *args, "--password-stdin"], cwd=REPO,
@@ -51,19 +55,13 @@ def _swmap(data_dir: Path, *args: str, password: str) -> str:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("SWMAP_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_CAMERA])
+    with chromium(FAKE_CAMERA) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +80,10 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 
 
 def _tablet(browser: Browser, size: tuple[int, int]) -> tuple[Page, list[str]]:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN",
-                                  geolocation={"latitude": AT_W47["latitude"], "longitude": AT_W47["longitude"],
-                                               "accuracy": AT_W47["accuracy"]},
-                                  permissions=["geolocation", "camera"], has_touch=True)
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    return page, requests
+    """A touch tablet standing at 波浪渠, allowed to use its GPS and camera."""
+    return open_page(browser, size, geolocation={"latitude": AT_W47["latitude"], "longitude": AT_W47["longitude"],
+                                                 "accuracy": AT_W47["accuracy"]},
+                     permissions=["geolocation", "camera"], has_touch=True)
 
 
 def _login(page: Page, url: str, username: str) -> None:

@@ -1,0 +1,24 @@
+"""Shared AppTest helpers: the app with a private data directory, run page by page."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+#: AppTest's time limit per run (a first run builds the register and opens the store).
+RUN_TIMEOUT_S = 90
+
+
+def new_app(**query: str) -> AppTest:
+    """``app.py`` under AppTest, opened at an address with these query parameters."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S)
+    at.query_params.update(query)
+    return at
+
+
+def run_page(at: AppTest, page: str | None = None) -> AppTest:
+    """Run the app (on ``page``, when given) and fail on any exception it raised."""
+    (at.switch_page(page) if page else at).run()
+    assert not at.exception, at.exception
+    return at

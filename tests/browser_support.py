@@ -1,0 +1,141 @@
+"""Shared machinery of the real-browser tests: ``streamlit run app.py`` on a free 127.0.0.1 port with its
+own data directory, Debian's Chromium through Playwright (never ``playwright install``), and the
+checks every page must pass (Chinese, no request leaving 127.0.0.1, touch targets)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
+
+from school_water_map.positions import PositionRecord
+from school_water_map.settings import Settings
+from school_water_map.store import open_store
+from tests.conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORTS = [(768, 1024), (1024, 768)]
+PAGES = [("map", "/", "学校周边危险水域地图"), ("register", "/register", "隐患清单"),
+         ("locate", "/locate", "定位与校核")]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+START_TIMEOUT_S = 60
+WAIT_MS = 30_000
+#: Streamlit's built-in English that must never reach a user.
+ENGLISH_LEFTOVERS = ("Choose an option", "Drag and drop", "Browse files", "No options", "Limit 200MB", "Deploy")
+#: Widgets a finger must hit: at least 44 px tall.
+TOUCH_TARGETS = (".stButton button", ".stDownloadButton button", "[data-testid='stPageLink'] a",
+                 "[data-baseweb='select'] > div", "[data-baseweb='input']", "[data-testid^='stBaseButton-pills']",
+                 "[data-testid^='stBaseButton-segmented_control']", "button[data-variant]", "button[role='tab']",
+                 "[data-testid='stTopNavLink']")  # button[data-variant]: pills and segmented controls in Streamlit 1.67
+
+
+expect.set_options(timeout=WAIT_MS)  # a rerun on a loaded 2-core machine can take longer than 5 s
+
+
+def stored_positions(data_dir: Path) -> list[PositionRecord]:
+    """The positions the app recorded, read from its store as a fresh process would."""
+    return open_store(Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})).positions.load()
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` on a free 127.0.0.1 port with its own data directory."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.data_dir, self.log = data_dir, log
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self) -> StreamlitServer:
+        port = free_port()
+        env = {**os.environ, "SWMAP_DATA_DIR": str(self.data_dir)}
+        env.pop("SWMAP_TIANDITU_KEY", None)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                 "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+                 "--browser.gatherUsageStats", "false"],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"streamlit exited ({self.process.returncode}): {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)  # polling the health endpoint, bounded by the deadline
+        self.stop()
+        pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S} s: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def open_page(browser: Browser, size: tuple[int, int], **options: object) -> tuple[Page, list[str]]:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", **options)
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    return page, requests
+
+
+def map_frame(page: Page) -> FrameLocator:
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("#map_div path.leaflet-interactive").first.wait_for(state="attached")
+    return frame
+
+
+def external_requests(requests: list[str]) -> list[str]:
+    return [url for url in requests
+            if urlparse(url).scheme not in ("data", "blob", "about") and urlparse(url).hostname not in LOCAL_HOSTS]
+
+
+
+
+def screenshots_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``SWMAP_SCREENSHOTS`` when set (to keep them), else a temporary folder."""
+    folder = Path(os.environ.get("SWMAP_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
+    """Debian's Chromium, headless, with the background-network features off."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
