@@ -12,6 +12,8 @@ from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
 from tests.databases import fresh_database, postgres_server
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seed" / "summer-safety-notice-and-annex.txt"
 

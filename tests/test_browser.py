@@ -7,50 +7,23 @@ Screenshots go to a temporary folder, or to ``SWMAP_SCREENSHOTS`` when set.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from school_water_map.settings import Settings
 from tests.browser_support import (
     ENGLISH_LEFTOVERS,
     PAGES,
     TOUCH_TARGETS,
     VIEWPORTS,
     StreamlitServer,
-    chromium,
     external_requests,
     map_frame,
     open_page,
-    screenshots_folder,
     stored_positions,
 )
-from tests.placing import place
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return screenshots_folder(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[StreamlitServer]:
-    """One app with 利通区第十一小学 placed (so the map has a school marker and derived water)."""
-    root = tmp_path_factory.mktemp("app")
-    place(Settings.from_env({"SWMAP_DATA_DIR": str(root / "data")}), "利通区第十一小学", 106.20, 37.98)
-    running = StreamlitServer(root / "data", root / "streamlit.log").start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")

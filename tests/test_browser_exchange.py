@@ -6,25 +6,19 @@ The server, the browser and the checks come from ``tests/test_browser.py``; ever
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from school_water_map.settings import Settings
 from tests.browser_support import (
     ENGLISH_LEFTOVERS,
     TOUCH_TARGETS,
     VIEWPORTS,
-    StreamlitServer,
-    chromium,
-    screenshots_folder,
 )
 from tests.browser_support import external_requests as _external
 from tests.browser_support import map_frame as _map
 from tests.browser_support import open_page as _open
-from tests.placing import place
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +26,6 @@ pytestmark = pytest.mark.browser
 MORE_TARGETS = ("[data-baseweb='textarea']", "[data-testid='stFileUploaderDropzone'] button",
                 "[role='radiogroup'] label")
 PREVIEW = "[data-testid='stImage'] img"
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return screenshots_folder(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[StreamlitServer]:
-    """One app with 利通区第十一小学 placed (its map popups link to the notices)."""
-    root = tmp_path_factory.mktemp("app")
-    place(Settings.from_env({"SWMAP_DATA_DIR": str(root / "data")}), "利通区第十一小学", 106.20, 37.98)
-    running = StreamlitServer(root / "data", root / "streamlit.log").start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def _download(page: Page, button: str) -> bytes:

@@ -26,7 +26,6 @@ from tests.browser_support import (
     StreamlitServer,
     chromium,
     open_page,
-    screenshots_folder,
 )
 from tests.browser_support import external_requests as external
 from tests.conftest import REPO
@@ -51,11 +50,6 @@ def _swmap(data_dir: Path, *args: str, password: str) -> str:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return screenshots_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
