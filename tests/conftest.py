@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import hypothesis
 import pytest
 import streamlit as st
 
@@ -13,6 +15,11 @@ from school_water_map.settings import Settings
 from tests.databases import fresh_database, postgres_server
 
 pytest_plugins = ["tests.browser_fixtures"]
+
+# In CI (CI=true) property-based tests run a fixed set of examples, so a submission's result is repeatable.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seed" / "summer-safety-notice-and-annex.txt"
