@@ -24,7 +24,7 @@ from school_water_map.store import open_store
 
 def candidate_review(settings: Settings, register: Register) -> None:
     st.subheader("地理编码候选")
-    store = CandidateStore(settings.candidates_path)
+    store = CandidateStore(open_store(settings))
     try:
         records = store.load()
     except DataFileError as exc:

@@ -13,7 +13,6 @@ from pathlib import Path
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from school_water_map.annex_store import active_annex_path
 from school_water_map.layers import ContextLayers, load_context
 from school_water_map.map_assets import DEFAULT_BASE
 from school_water_map.register import Register, build_register
@@ -75,7 +74,7 @@ def inspection_prefix(site_id: str) -> str:
 
 def data_version(settings: Settings) -> tuple[int, int, int]:
     """Changes when a position or inspection is recorded or another annex is applied (a cache key)."""
-    return (*open_store(settings).version(), _mtime(active_annex_path(settings)))
+    return open_store(settings).version()
 
 
 def register(settings: Settings) -> Register:

@@ -18,6 +18,7 @@ from school_water_map.prefs import PrefsStore
 from school_water_map.register import NO_WATER_LEVEL, Register
 from school_water_map.settings import Settings
 from school_water_map.sites import site_id
+from school_water_map.store import open_store
 
 ALL_TOWNSHIPS = "全部乡镇"
 
@@ -60,7 +61,7 @@ def map_filters(register: Register, settings: Settings, *, key: str) -> tuple[Ma
 
 def basemap_picker(settings: Settings, *, key: str) -> Basemap:
     """Choose the basemap; the choice is saved in the data directory and survives a reload."""
-    store = PrefsStore(settings.prefs_path)
+    store = PrefsStore(open_store(settings))
     saved, reason = choose(store.load().basemap, settings.tianditu_key)
     if reason:
         st.caption(reason)
@@ -72,7 +73,7 @@ def basemap_picker(settings: Settings, *, key: str) -> Basemap:
 
 
 def saved_basemap(settings: Settings) -> Basemap:
-    return choose(PrefsStore(settings.prefs_path).load().basemap, settings.tianditu_key)[0]
+    return choose(PrefsStore(open_store(settings)).load().basemap, settings.tianditu_key)[0]
 
 
 def basemap_note(settings: Settings, basemap: Basemap) -> None:

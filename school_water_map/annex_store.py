@@ -1,25 +1,25 @@
 """The active annex: the curated 2021 transcription, or a newer annex a person applied.
 
-An applied annex lives in the data directory (``annex/active.json``) with the renames accepted at
-the time (a new spelling → the existing entity id, so ids and recorded positions carry over). It is
-written in one atomic replace; the one it replaces is kept under ``annex/history/``.
+An applied annex lives in the store (``annexes`` table) with the renames accepted at the time (a new
+spelling → the existing entity id, so ids and recorded positions carry over). It is written in one
+transaction; the newest is in force and the older ones are its history.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from school_water_map.annex import COLUMNS, AnnexRow, load_annex, read_annex_text
-from school_water_map.atomic import locked, write_json
+from school_water_map.db.models import AnnexRowRecord
 from school_water_map.errors import DataFileError
 from school_water_map.settings import Settings
+from school_water_map.store import open_store
 from school_water_map.tables import rows_to_csv, xlsx_rows
-
-_SCHEMA = 1
 
 
 @dataclass(frozen=True)
@@ -49,34 +49,31 @@ def read_annex_file(path: Path) -> list[AnnexRow]:
 
 
 def active_annex(settings: Settings) -> ActiveAnnex:
-    """The applied annex if there is one, else the curated transcription in ``geodata/``."""
-    path = active_annex_path(settings)
-    if not path.exists():
-        return ActiveAnnex(rows=load_annex(settings.annex_path), source=settings.annex_file)
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        rows = [AnnexRow(**row) for row in payload["rows"]]
-        return ActiveAnnex(rows=rows, aliases=dict(payload["aliases"]), source=payload["source"],
-                           applied_by=payload["applied_by"], applied_at=payload["applied_at"])
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise DataFileError(f"已应用的附件文件已损坏：{path}（{exc}）") from exc
+    """The newest applied annex if there is one, else the curated transcription in ``geodata/``."""
+    with open_store(settings).session() as session:
+        row = session.scalar(select(AnnexRowRecord).order_by(AnnexRowRecord.id.desc()).limit(1))
+        if row is None:
+            return ActiveAnnex(rows=load_annex(settings.annex_path), source=settings.annex_file)
+        return _annex(row)
 
 
 def save_active(settings: Settings, rows: list[AnnexRow], aliases: Mapping[str, str], *, source: str,
                 applied_by: str) -> ActiveAnnex:
-    """Make ``rows`` the active annex in one atomic write, keeping the previous one in history."""
-    path = active_annex_path(settings)
-    annex = ActiveAnnex(rows=list(rows), aliases=dict(aliases), source=source, applied_by=applied_by,
-                        applied_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    with locked(path):
-        if path.exists():
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-            write_json(path.parent / "history" / f"{stamp}.json", json.loads(path.read_text(encoding="utf-8")))
-        write_json(path, {"schema": _SCHEMA, **asdict(annex)})
-    return annex
+    """Make ``rows`` the active annex in one transaction; the ones before it stay as its history."""
+    with open_store(settings).session() as session:
+        row = AnnexRowRecord(rows=[asdict(r) for r in rows], aliases=dict(aliases), source=source,
+                             applied_by=applied_by, applied_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        session.add(row)
+        session.flush()
+        return _annex(row)
 
 
-def active_annex_path(settings: Settings) -> Path:
-    """Where an applied annex is kept (absent while the curated 2021 transcription is in force)."""
-    return settings.data_dir / "annex" / "active.json"
+def annex_history(settings: Settings) -> list[ActiveAnnex]:
+    """Every applied annex, oldest first (the last one is in force)."""
+    with open_store(settings).session() as session:
+        return [_annex(row) for row in session.scalars(select(AnnexRowRecord).order_by(AnnexRowRecord.id))]
 
+
+def _annex(row: AnnexRowRecord) -> ActiveAnnex:
+    return ActiveAnnex(rows=[AnnexRow(**item) for item in row.rows], aliases=dict(row.aliases), source=row.source,
+                       applied_by=row.applied_by, applied_at=row.applied_at)

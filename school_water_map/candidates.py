@@ -1,30 +1,30 @@
 """Geocoded candidates awaiting a person's decision, and the run that collects them.
 
-Every provider answer is kept (query, raw answer, WGS-84 point) as a ``pending`` candidate in
-``candidates.json`` in the data directory. Nothing is confirmed automatically: confirming a candidate
+Every provider answer is kept (query, raw answer, WGS-84 point) as a ``pending`` candidate in the
+store (``candidates`` table). Nothing is confirmed automatically: confirming a candidate
 records a ``geocoded`` position through the one locate path; rejecting it only marks it.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
 
 from school_water_map.accounts import User
-from school_water_map.atomic import locked, write_json
+from school_water_map.db.models import CandidateRow
 from school_water_map.entities import Resolution
-from school_water_map.errors import DataFileError, PositionError
+from school_water_map.errors import PositionError
 from school_water_map.geocode import PROVIDER_ZH, Candidate, Provider, ProviderError
 from school_water_map.locate import LocateRequest, record
 from school_water_map.positions import PositionRecord, PositionStore
 from school_water_map.register import Register
+from school_water_map.store import Store
 
 STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "rejected": "已否决"}
 
@@ -56,50 +56,41 @@ class QueryOutcome:
 
 
 class CandidateStore:
-    """``candidates.json``: append and decide, each change one atomic write."""
+    """Candidates in the store's ``candidates`` table: added, then decided once, in transactions."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def load(self) -> list[CandidateRecord]:
-        if not self.path.exists():
-            return []
-        try:
-            return [CandidateRecord(**item) for item in json.loads(self.path.read_text(encoding="utf-8"))["records"]]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise DataFileError(f"候选位置文件已损坏：{self.path}（{exc}）") from exc
+        with self._store.session() as session:
+            return [_candidate(row) for row in session.scalars(select(CandidateRow).order_by(CandidateRow.id))]
 
     def add(self, entity_id: str, answers: Iterable[Candidate]) -> list[CandidateRecord]:
-        with locked(self.path):
-            existing = self.load()
-            start = max((c.candidate_id for c in existing), default=0) + 1
-            now = _now()
-            new = [CandidateRecord(candidate_id=start + i, entity_id=entity_id, provider=a.provider, query=a.query,
-                                   name=a.name, address=a.address, lon=a.lon, lat=a.lat, answer_crs=a.answer_crs,
-                                   raw=dict(a.raw), created_at=now) for i, a in enumerate(answers)]
-            self._write([*existing, *new])
-        return new
+        now = _now()
+        with self._store.session() as session:
+            rows = [CandidateRow(entity_id=entity_id, provider=a.provider, query=a.query, name=a.name,
+                                 address=a.address, lon=a.lon, lat=a.lat, answer_crs=a.answer_crs, raw=dict(a.raw),
+                                 status="pending", created_at=now, decided_by="", decided_at="") for a in answers]
+            session.add_all(rows)
+            session.flush()
+            return [_candidate(row) for row in rows]
 
     def decide(self, candidate_id: int, status: str, by: str,
                on_confirm: Callable[[CandidateRecord], object] | None = None) -> CandidateRecord:
-        """Mark a pending candidate; ``on_confirm`` runs inside the lock before the mark is saved."""
+        """Mark a pending candidate; ``on_confirm`` runs first, and if it fails nothing is marked."""
         if status not in ("confirmed", "rejected"):
             raise PositionError(f"无效的决定“{status}”")
-        with locked(self.path):
-            records = self.load()
-            found = next((c for c in records if c.candidate_id == candidate_id), None)
-            if found is None:
+        with self._store.session() as session:
+            row = session.get(CandidateRow, candidate_id, with_for_update=True)
+            if row is None:
                 raise PositionError(f"找不到候选位置 #{candidate_id}")
-            if found.status != "pending":
-                raise PositionError(f"候选位置 #{candidate_id} {STATUS_ZH[found.status]}，不能再次处理")
-            decided = replace(found, status=status, decided_by=by, decided_at=_now())
+            if row.status != "pending":
+                raise PositionError(f"候选位置 #{candidate_id} {STATUS_ZH[row.status]}，不能再次处理")
+            row.status, row.decided_by, row.decided_at = status, by, _now()
+            decided = _candidate(row)
             if status == "confirmed" and on_confirm is not None:
                 on_confirm(decided)
-            self._write([decided if c.candidate_id == candidate_id else c for c in records])
-        return decided
-
-    def _write(self, records: list[CandidateRecord]) -> None:
-        write_json(self.path, {"schema": 1, "records": [asdict(c) for c in records]})
+            return decided
 
 
 def geocode_entities(register: Register, provider: Provider, store: CandidateStore, *,
@@ -153,6 +144,13 @@ def _queries(register: Register, only_unplaced: bool) -> list[tuple[str, str]]:
                 continue  # a generic name: not searchable
             out.append((getattr(row, key), str(row.name)))
     return out
+
+
+def _candidate(row: CandidateRow) -> CandidateRecord:
+    return CandidateRecord(candidate_id=row.id, entity_id=row.entity_id, provider=row.provider, query=row.query,
+                           name=row.name, address=row.address, lon=row.lon, lat=row.lat, answer_crs=row.answer_crs,
+                           raw=dict(row.raw), status=row.status, created_at=row.created_at,
+                           decided_by=row.decided_by, decided_at=row.decided_at)
 
 
 def _now() -> str:

@@ -83,7 +83,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _geocode(args: argparse.Namespace, settings: Settings) -> int:
     provider = make_provider(args.provider, settings)
-    outcomes = geocode_entities(build_register(settings), provider, CandidateStore(settings.candidates_path),
+    outcomes = geocode_entities(build_register(settings), provider, CandidateStore(open_store(settings)),
                                 only_unplaced=args.only_unplaced, limit=args.limit)
     for o in outcomes:
         print(f"{o.entity_id} “{o.query}”：" + (f"错误：{o.error}" if o.error else f"{o.candidates} 个候选"))
@@ -93,7 +93,7 @@ def _geocode(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _candidates(args: argparse.Namespace, settings: Settings) -> int:
-    store = CandidateStore(settings.candidates_path)
+    store = CandidateStore(open_store(settings))
     if args.action == "list":
         for c in store.load():
             print(f"#{c.candidate_id} [{STATUS_ZH[c.status]}] {c.entity_id} ← {c.provider}：{c.name} {c.address} "

@@ -1,18 +1,18 @@
-"""Small user preferences kept in the data directory (today: the chosen basemap).
+"""Small user preferences kept in the store (today: the chosen basemap).
 
-``prefs.json`` is rewritten atomically under a lock (``school_water_map.atomic``), so a crash leaves
-the previous version. A missing or unreadable file gives the defaults: a preference is never worth an error page.
+A missing or unreadable value gives the default: a preference is never worth an error page.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from school_water_map.atomic import locked, write_json
+from sqlalchemy import select
+
 from school_water_map.basemaps import OFFLINE
+from school_water_map.db.models import PrefRow
+from school_water_map.store import Store
 
 
 @dataclass(frozen=True)
@@ -21,24 +21,25 @@ class Prefs:
 
 
 class PrefsStore:
-    """The file store of preferences (the only writer of ``prefs.json``)."""
+    """Preferences in the store's ``prefs`` table (one row per preference)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def load(self) -> Prefs:
-        try:
-            payload = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return Prefs()
-        if not isinstance(payload, dict):
-            return Prefs()
         known = {f.name for f in fields(Prefs)}
-        return Prefs(**{k: str(v) for k, v in payload.items() if k in known})
+        with self._store.session() as session:
+            values = {row.key: row.value for row in session.scalars(select(PrefRow)) if row.key in known}
+        return Prefs(**values)
 
     def update(self, **changes: Any) -> Prefs:
-        """Change some preferences and write the file atomically; returns the new preferences."""
-        with locked(self.path):
-            prefs = replace(self.load(), **changes)
-            write_json(self.path, asdict(prefs))
+        """Change some preferences in one transaction; returns the new preferences."""
+        prefs = replace(self.load(), **changes)
+        with self._store.session() as session:
+            for key, value in changes.items():
+                row = session.get(PrefRow, key)
+                if row is None:
+                    session.add(PrefRow(key=key, value=str(value)))
+                else:
+                    row.value = str(value)
         return prefs

@@ -62,14 +62,6 @@ class Settings:
         return self.data_dir / "positions.json"
 
     @property
-    def candidates_path(self) -> Path:
-        return self.data_dir / "candidates.json"
-
-    @property
-    def prefs_path(self) -> Path:
-        return self.data_dir / "prefs.json"
-
-    @property
     def notices_config_path(self) -> Path:
         """Units, people and phone numbers printed on notices (``notices.toml``; optional)."""
         return self.data_dir / "notices.toml"

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from school_water_map.db.models import InspectionRow, PositionRow
+from school_water_map.db.models import AnnexRowRecord, InspectionRow, PositionRow
 from school_water_map.errors import DataFileError
 from school_water_map.positions import PositionFile, PositionRecord, current_positions
 from school_water_map.settings import Settings
@@ -39,12 +39,13 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.positions = DbPositionStore(self)
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever a position or an inspection is recorded (a cache key for derived data)."""
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever a position or an inspection is recorded or an annex applied (a cache key)."""
         with self.session() as session:
             positions = session.scalar(select(func.max(PositionRow.record_id))) or 0
             inspections = session.scalar(select(func.max(InspectionRow.id))) or 0
-        return positions, inspections
+            annexes = session.scalar(select(func.max(AnnexRowRecord.id))) or 0
+        return positions, inspections, annexes
 
     @contextmanager
     def session(self) -> Iterator[Session]:

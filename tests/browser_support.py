@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from school_water_map.positions import PositionRecord
 from school_water_map.settings import Settings
@@ -106,6 +107,22 @@ def map_frame(page: Page) -> FrameLocator:
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator("#map_div path.leaflet-interactive").first.wait_for(state="attached")
     return frame
+
+
+def open_popup(frame: FrameLocator, selector: str, *, tries: int = 3) -> Locator:
+    """Click a map feature until its popup shows: on a loaded machine the component can still be
+    re-rendering when the first click lands (bounded: ``tries`` clicks, each waited on)."""
+    popup = frame.locator(".leaflet-popup-content")
+    for _ in range(tries - 1):
+        frame.locator(selector).first.click(force=True)
+        try:
+            popup.wait_for(state="visible", timeout=10_000)
+            return popup
+        except PlaywrightTimeoutError:
+            continue
+    frame.locator(selector).first.click(force=True)
+    popup.wait_for(state="visible")
+    return popup
 
 
 def external_requests(requests: list[str]) -> list[str]:

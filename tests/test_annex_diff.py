@@ -4,9 +4,9 @@ import csv
 import json
 
 import pandas as pd
-import pytest
 
-from school_water_map.annex_store import active_annex, read_annex_file
+from school_water_map.annex_store import active_annex, annex_history, read_annex_file
+from school_water_map.settings import Settings
 from tests.conftest import REPO
 from tests.test_cli import swmap
 
@@ -57,10 +57,12 @@ def test_apply_switches_the_register_and_keeps_ids_and_positions(tmp_path):
     assert {p["school_id"] for p in renamed} == {"640302-S26"} and renamed[0]["school_precision"] == "surveyed"
     new = next(p for p in pairs if p["row"] == 90)
     assert new["distance_m"] == 50 and new["approximate"] and new["township"] == "上桥镇"
-    assert (data / "annex" / "active.json").exists()
-    # applying the same file again changes nothing and keeps the previous one in history
+    # applying the same file again changes nothing; every applied annex is kept, the newest in force
     again = swmap("annex", "apply", str(path), "--author", "乙", data_dir=data).stdout
-    assert "没有变化" in again and len(list((data / "annex" / "history").iterdir())) == 1
+    assert "没有变化" in again
+    history = annex_history(Settings.from_env({"SWMAP_DATA_DIR": str(data)}))
+    assert [(len(a.rows), a.applied_by) for a in history] == [(90, "乙"), (90, "乙")]
+    assert history[-1].aliases == {"利通区第十小学（南校区）": "640302-S26"}
 
 
 def test_bad_rows_are_refused_naming_each(tmp_path):
@@ -88,12 +90,3 @@ def test_xlsx_and_pasted_text_read_like_the_csv(tmp_path, settings):
     pasted.write_text(table.to_csv(sep="\t", index=False), encoding="utf-8")
     assert read_annex_file(pasted) == rows
     assert active_annex(settings).rows == rows  # nothing applied: the curated transcription
-
-
-@pytest.mark.parametrize("payload", ["{broken", '{"rows": []}'])
-def test_a_corrupt_active_annex_is_reported(settings, payload):
-    path = settings.data_dir / "annex" / "active.json"
-    path.parent.mkdir(parents=True)
-    path.write_text(payload, encoding="utf-8")
-    with pytest.raises(ValueError, match="已应用的附件文件已损坏"):
-        active_annex(settings)

@@ -46,16 +46,16 @@ def test_a_placed_school_is_drawn_and_the_basemap_choice_survives_a_reload(app_s
     assert "swm-school" in _map_args(at)["script"] and "利通区第十一小学" in _map_args(at)["script"]
     at.selectbox(key="map_basemap").set_value("amap_vec")
     run_page(at)
-    assert PrefsStore(app_settings.prefs_path).load().basemap == "amap_vec"
+    assert PrefsStore(open_store(app_settings)).load().basemap == "amap_vec"
     assert "autonavi" in _map_args(at)["script"]
-    reloaded = run_page(new_app())  # a new session: the choice comes from prefs.json
+    reloaded = run_page(new_app())  # a new session: the choice comes from the store
     assert reloaded.selectbox(key="map_basemap").value == "amap_vec"
     _, gcj_lat = wgs84_to_gcj02(TEST_LON, TEST_LAT)
     assert f"{float(gcj_lat):.6f}"[:8] in _map_args(reloaded)["script"]  # drawn shifted to GCJ-02
 
 
 def test_a_saved_tianditu_choice_without_a_key_falls_back_and_says_why(app_settings):
-    PrefsStore(app_settings.prefs_path).update(basemap="tianditu_img")
+    PrefsStore(open_store(app_settings)).update(basemap="tianditu_img")
     at = run_page(new_app())
     assert at.selectbox(key="map_basemap").value == "none"
     assert "未设置天地图密钥" in _texts(at.caption) and "L.tileLayer" not in _map_args(at)["script"]
@@ -63,7 +63,7 @@ def test_a_saved_tianditu_choice_without_a_key_falls_back_and_says_why(app_setti
 
 def test_tianditu_is_offered_with_a_key(app_settings, monkeypatch):
     monkeypatch.setenv("SWMAP_TIANDITU_KEY", "k123")
-    PrefsStore(app_settings.prefs_path).update(basemap="tianditu_img")
+    PrefsStore(open_store(app_settings)).update(basemap="tianditu_img")
     at = run_page(new_app())
     assert "天地图 影像" in at.selectbox(key="map_basemap").options
     assert "tianditu.gov.cn" in _map_args(at)["script"] and "tk=k123" in _map_args(at)["script"]
@@ -232,7 +232,7 @@ def test_a_pending_click_is_forgotten_when_another_place_is_chosen(app_settings,
 
 
 def test_a_click_on_the_amap_basemap_is_read_as_gcj02(app_settings, clicks):
-    PrefsStore(app_settings.prefs_path).update(basemap="amap_img")
+    PrefsStore(open_store(app_settings)).update(basemap="amap_img")
     gcj_lon, gcj_lat = wgs84_to_gcj02(106.21, 37.99)
     at = _locate(app_settings, S01, "click")
     clicks["last_clicked"] = {"lat": float(gcj_lat), "lng": float(gcj_lon)}

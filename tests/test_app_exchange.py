@@ -14,7 +14,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from school_water_map.annex_store import active_annex
+from school_water_map.annex_store import active_annex, annex_history
 from school_water_map.candidates import CandidateStore
 from school_water_map.geocode import Candidate
 from school_water_map.register import build_register
@@ -222,7 +222,7 @@ def test_next_years_annex_is_compared_then_applied_after_a_confirmation(app_sett
     at.button(key="annex_apply").click()
     run_page(at)
     assert "确定用新附件（89 行）替换当前附件吗" in at.warning[0].value
-    assert not (app_settings.data_dir / "annex" / "active.json").exists()  # nothing applied before the confirmation
+    assert annex_history(app_settings) == []  # nothing applied before the confirmation
     at.button(key="annex_confirm").click()
     run_page(at)
     assert "已应用新附件：89 行" in at.success[0].value
@@ -260,7 +260,7 @@ def test_an_annex_file_is_read_by_its_suffix(app_settings):
 # 地理编码候选 -------------------------------------------------------------------------------------------
 
 def _candidates(settings: Settings) -> CandidateStore:
-    store = CandidateStore(settings.candidates_path)
+    store = CandidateStore(open_store(settings))
     query = "利通区第十一小学"
     store.add(S01, [Candidate("tianditu", query, "吴忠市利通区第十一小学", "利通区朝阳街", 106.2035, 37.9871),
                     Candidate("tianditu", query, "第十一小学（东门）", "利通区", 106.2101, 37.9902)])

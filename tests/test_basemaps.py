@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import json
-
 from school_water_map.basemaps import OFFLINE, basemaps, choose
 from school_water_map.prefs import Prefs, PrefsStore
+from school_water_map.store import open_store
 
 
 def test_tianditu_is_offered_only_with_a_key_and_carries_it():
@@ -28,14 +27,9 @@ def test_choose_falls_back_offline_with_a_chinese_reason():
     assert "未知的底图" in choose("bing")[1]
 
 
-def test_prefs_survive_a_new_store_and_bad_files_give_defaults(tmp_path):
-    path = tmp_path / "data" / "prefs.json"
-    store = PrefsStore(path)
+def test_prefs_survive_a_new_store_on_both_backends(db_settings):
+    store = PrefsStore(open_store(db_settings))
     assert store.load() == Prefs()
     assert store.update(basemap="amap_img") == Prefs(basemap="amap_img")
-    assert PrefsStore(path).load().basemap == "amap_img"
-    assert json.loads(path.read_text(encoding="utf-8")) == {"basemap": "amap_img"}
-    assert not list(path.parent.glob(".prefs-*"))  # no temporary file left behind
-    for broken in ("{not json", "[1, 2]", '{"unknown": 1}'):
-        path.write_text(broken, encoding="utf-8")
-        assert PrefsStore(path).load() == Prefs()
+    assert store.update(basemap="osm") == Prefs(basemap="osm")
+    assert PrefsStore(open_store(db_settings)).load().basemap == "osm"

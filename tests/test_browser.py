@@ -20,6 +20,7 @@ from tests.browser_support import (
     external_requests,
     map_frame,
     open_page,
+    open_popup,
     stored_positions,
 )
 
@@ -59,9 +60,7 @@ def test_pages_render_offline_in_chinese_on_a_tablet(server, browser, shots, siz
 def test_school_popup_lists_its_water_in_chinese(server, browser):
     page, requests = open_page(browser, (1024, 768))
     page.goto(server.url)
-    frame = map_frame(page)
-    frame.locator("path.swm-school").click(force=True)
-    popup = frame.locator(".leaflet-popup-content")
+    popup = open_popup(map_frame(page), "path.swm-school")
     expect(popup).to_contain_text("利通区第十一小学")
     expect(popup).to_contain_text("秦渠")
     expect(popup).to_contain_text("学校北 400 米")

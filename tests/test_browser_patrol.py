@@ -26,6 +26,7 @@ from tests.browser_support import (
     StreamlitServer,
     chromium,
     open_page,
+    open_popup,
 )
 from tests.browser_support import external_requests as external
 from tests.conftest import REPO
@@ -208,8 +209,7 @@ def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
     expect(grid.get_by_text("较高", exact=True)).to_be_attached()  # 措施后风险
     page.get_by_role("link", name="地图").click()
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
-    frame.locator("path.swm-water").first.click(force=True)
-    popup = frame.locator(".leaflet-popup-content")
+    popup = open_popup(frame, "path.swm-water")
     expect(popup).to_contain_text("上报风险 高，措施后 较高（巡查 #1（")
     page.screenshot(path=str(shots / "map_residual_1024x768.png"))
     assert external(requests) == [], "requests left 127.0.0.1"

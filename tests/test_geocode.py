@@ -89,7 +89,7 @@ def test_parse_amap_is_pure_and_converts_gcj02():
 
 def test_run_keeps_every_answer_and_nothing_is_confirmed(configured, fake):
     register = build_register(configured)
-    store = CandidateStore(configured.candidates_path)
+    store = CandidateStore(open_store(configured))
     provider = make_provider("tianditu", configured)
     outcomes = geocode_entities(register, provider, store, only_unplaced=True, limit=3)
     assert [o.error for o in outcomes] == ["", "", ""]
@@ -98,9 +98,9 @@ def test_run_keeps_every_answer_and_nothing_is_confirmed(configured, fake):
 
 
 def test_a_key_error_stops_the_run_and_keeps_stored_candidates(configured):
-    store = CandidateStore(configured.candidates_path)
+    store = CandidateStore(open_store(configured))
     store.add("640302-S01", make_provider("amap", configured).search("many"))
-    before = store.path.read_bytes()
+    before = store.load()
 
     class BadKey:
         name = "amap"
@@ -110,11 +110,11 @@ def test_a_key_error_stops_the_run_and_keeps_stored_candidates(configured):
 
     outcomes = geocode_entities(build_register(configured), BadKey(), store)
     assert len(outcomes) == 1 and "密钥" in outcomes[0].error
-    assert store.path.read_bytes() == before
+    assert store.load() == before and len(before) == 3
 
 
 def test_confirm_records_a_geocoded_position_and_reject_only_marks(configured):
-    store = CandidateStore(configured.candidates_path)
+    store = CandidateStore(open_store(configured))
     first, second = store.add("640302-S39", make_provider("amap", configured).search("many"))[:2]
     register = build_register(configured)
     area = load_context(configured.geodata_dir).outline.union_all()
@@ -132,7 +132,7 @@ def test_confirm_records_a_geocoded_position_and_reject_only_marks(configured):
 
 
 def test_a_patrol_confirms_only_its_own_townships_candidates(configured):
-    store = CandidateStore(configured.candidates_path)
+    store = CandidateStore(open_store(configured))
     (first,) = store.add("640302-S37", make_provider("amap", configured).search("many"))[:1]  # 板桥波浪渠小学
     register = build_register(configured)
     area = load_context(configured.geodata_dir).outline.union_all()

@@ -6,6 +6,7 @@ The schema is created and changed only by the Alembic migrations beside this mod
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -83,3 +84,44 @@ class DraftRow(Base):
     site_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CandidateRow(Base):
+    """A geocoder's answer awaiting (or after) a person's decision."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    answer_crs: Mapped[str] = mapped_column(String(16))
+    raw: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(String(32))
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AnnexRowRecord(Base):
+    """An applied annex (the newest is in force; the older ones are its history)."""
+
+    __tablename__ = "annexes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    aliases: Mapped[dict[str, str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+    applied_by: Mapped[str] = mapped_column(String(128))
+    applied_at: Mapped[str] = mapped_column(String(32))
+
+
+class PrefRow(Base):
+    __tablename__ = "prefs"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
