@@ -20,6 +20,7 @@ from school_water_map.accounts import (
     disable_user,
     list_users,
 )
+from school_water_map.errors import PositionError
 from school_water_map.inspections import (
     DevicePosition,
     InspectionError,
@@ -183,3 +184,28 @@ def test_inspection_days_are_dates(store, patrol):
                   now=datetime(2026, 8, 1, 23, 30, tzinfo=UTC))
     assert list_inspections(store)[0].day == date(2026, 8, 2) and item.answers == ANSWERS  # 07:30 in 吴忠
     assert json.dumps(item.answers, ensure_ascii=False)
+
+
+def test_candidates_and_annexes_live_in_the_store(db_settings):
+    from school_water_map.annex import load_annex
+    from school_water_map.annex_store import active_annex, annex_history, save_active
+    from school_water_map.candidates import CandidateStore
+    from school_water_map.geocode import Candidate
+
+    candidates = CandidateStore(open_store(db_settings))
+    first, second = candidates.add("640302-S39", [Candidate("amap", "开元小学", "开元小学", "利通区", 106.2, 37.98),
+                                                  Candidate("amap", "开元小学", "开元小学北门", "", 106.21, 37.98)])
+    candidates.decide(first.candidate_id, "rejected", "审核员")
+
+    def fail(_record):
+        raise PositionError("记录位置失败")
+
+    with pytest.raises(PositionError):
+        candidates.decide(second.candidate_id, "confirmed", "审核员", on_confirm=fail)
+    assert [c.status for c in candidates.load()] == ["rejected", "pending"]  # a failed confirmation marks nothing
+    rows = load_annex(db_settings.annex_path)
+    assert active_annex(db_settings).source == "litong_2021_annex.csv" and annex_history(db_settings) == []
+    save_active(db_settings, rows[:10], {"新名": "640302-S01"}, source="2022.csv", applied_by="乙")
+    applied = active_annex(db_settings)
+    assert (len(applied.rows), applied.aliases, applied.source) == (10, {"新名": "640302-S01"}, "2022.csv")
+    assert open_store(db_settings).version()[2] == 1
