@@ -101,8 +101,10 @@ def load_rules(path: Path) -> Rules:
         return _rules(data, source=str(path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RulesError(f"风险规则文件无法读取：{path}（{exc}）") from exc
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RulesError(f"风险规则文件格式错误：{path}（{exc!r}）") from exc
+    except KeyError as exc:
+        raise RulesError(f"风险规则文件格式错误：{path}（缺少“{exc.args[0]}”）") from exc
+    except (TypeError, ValueError) as exc:
+        raise RulesError(f"风险规则文件格式错误：{path}（{exc}）") from exc
 
 
 def assess(facts: Facts, rules: Rules) -> Assessment:
@@ -168,12 +170,12 @@ def _rules(data: dict[str, Any], *, source: str) -> Rules:
                          min_score=lv.get("min_score")) for lv in data["level"])
     codes = {lv.code for lv in levels}
     if "survey" not in codes or not any(lv.min_score is not None for lv in levels):
-        raise ValueError("levels need 'survey' and at least one level with min_score")
+        raise ValueError("等级中须有 survey（待核查），且至少一个等级有 min_score")
     bands = tuple(DistanceBand(code=b["code"], label=b["label"], points=float(b["points"]),
                                max_m=b.get("max_m"), at_gate=bool(b.get("at_gate", False)))
                   for b in data["distance_band"])
     if not any(b.at_gate for b in bands) or not any(b.max_m is None and not b.at_gate for b in bands):
-        raise ValueError("distance bands need an at_gate band and an open-ended last band")
+        raise ValueError("距离分段须有 at_gate（校门口）一段，且最后一段不设 max_m")
     return Rules(
         levels=levels, bands=bands,
         unknown_points=float(data["unknown_distance"]["points"]), unknown_label=data["unknown_distance"]["label"],
