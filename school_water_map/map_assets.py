@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import branca.colormap
 import folium
@@ -24,22 +25,19 @@ VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 #: The URL path Streamlit serves ``static/vendor`` at (prefix it with ``server.baseUrlPath``).
 DEFAULT_BASE = "/app/static/vendor"
 
-#: Every CDN URL folium 0.20 lists for the elements this project uses → its file under ``static/vendor``.
-CDN_TO_LOCAL = {
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery-3.7.1.min.js",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js":
-        "awesome-markers/leaflet.awesome-markers.js",
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
-    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css":
-        "glyphicons/css/bootstrap-glyphicons.css",
-    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "fontawesome/css/all.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css":
-        "awesome-markers/leaflet.awesome-markers.css",
-    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css":
-        "folium/leaflet.awesome.rotate.min.css",
+#: The end of every asset URL folium 0.20 lists for the elements this project uses (the version is part
+#: of it, so an upgraded folium asking for another version fails loudly) → its file under ``static/vendor``.
+VENDORED = {
+    "/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
+    "/jquery-3.7.1.min.js": "jquery/jquery-3.7.1.min.js",
+    "/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
+    "/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": "awesome-markers/leaflet.awesome-markers.js",
+    "/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
+    "/bootstrap@5.2.2/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
+    "/bootstrap/3.0.0/css/bootstrap-glyphicons.css": "glyphicons/css/bootstrap-glyphicons.css",
+    "/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "fontawesome/css/all.min.css",
+    "/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": "awesome-markers/leaflet.awesome-markers.css",
+    "/folium/templates/leaflet.awesome.rotate.min.css": "folium/leaflet.awesome.rotate.min.css",
 }
 
 
@@ -90,10 +88,11 @@ def _walk(element: Any) -> Iterator[Any]:
 def _localized(pairs: Sequence[tuple[str, str]], base: str) -> list[tuple[str, str]]:
     out = []
     for name, url in pairs:
-        if url in CDN_TO_LOCAL:
-            url = f"{base}/{CDN_TO_LOCAL[url]}"
-        elif url.startswith(("http://", "https://", "//")):
-            raise MissingAssetError(f"no local copy of {name} ({url}): add it to static/vendor and CDN_TO_LOCAL")
+        if url.startswith(("http://", "https://", "//")):
+            local = next((path for tail, path in VENDORED.items() if urlparse(url).path.endswith(tail)), None)
+            if local is None:
+                raise MissingAssetError(f"no local copy of {name} ({url}): add it to static/vendor and VENDORED")
+            url = f"{base}/{local}"
         out.append((name, url))
     return out
 

@@ -8,9 +8,9 @@ import pytest
 from folium import plugins
 
 from school_water_map.map_assets import (
-    CDN_TO_LOCAL,
     DEFAULT_BASE,
     VENDOR_DIR,
+    VENDORED,
     MissingAssetError,
     asset_urls,
     localize_assets,
@@ -36,7 +36,7 @@ def test_every_asset_is_rewritten_to_a_vendored_file():
 
 
 def test_every_mapped_file_is_in_the_repository_with_its_licence():
-    assert all((VENDOR_DIR / path).is_file() for path in CDN_TO_LOCAL.values())
+    assert all((VENDOR_DIR / path).is_file() for path in VENDORED.values())
     for package in ("leaflet", "jquery", "bootstrap", "fontawesome", "glyphicons"):
         assert any(p.name.startswith("LICENSE") for p in (VENDOR_DIR / package).iterdir()), package
     assert (VENDOR_DIR / "README.md").is_file()
