@@ -32,7 +32,7 @@ from school_water_map.basemaps import Basemap, basemaps
 from school_water_map.crs import WGS84, from_wgs84
 from school_water_map.layers import ContextLayers
 from school_water_map.register import Register
-from school_water_map.register_view import directions_text, reasons_text
+from school_water_map.register_view import PairFilter, directions_text, filter_pairs, reasons_text
 from school_water_map.reported import format_metres
 from school_water_map.risk import Rules
 from school_water_map.sites import site_id
@@ -92,12 +92,7 @@ def build_map(register: Register, context: ContextLayers, *, basemap: Basemap | 
 
 def visible_pairs(pairs: pd.DataFrame, view: MapView) -> pd.DataFrame:
     """The pairs that pass the view's township and risk-level filters."""
-    keep = pd.Series(True, index=pairs.index)
-    if view.townships is not None:
-        keep &= pairs["township_label"].isin(list(view.townships))
-    if view.levels is not None:
-        keep &= pairs["risk_level"].isin(list(view.levels))
-    return pairs.loc[keep]
+    return filter_pairs(pairs, PairFilter(townships=view.townships, levels=view.levels))
 
 
 def pending_layer(lon: float, lat: float, basemap: Basemap | None = None, *, label: str = LAYER_PENDING

@@ -54,11 +54,10 @@ def filter_pairs(pairs: pd.DataFrame, spec: PairFilter) -> pd.DataFrame:
     if spec.kinds is not None:
         keep &= pairs["water_kind"].isin(list(spec.kinds))
     _, limit, unknown_only = DISTANCE_CHOICES[spec.distance]
-    nearest = pd.Series([effective_distance(p) for p in pairs.to_dict("records")], index=pairs.index, dtype="float64")
-    if unknown_only:
-        keep &= nearest.isna() & pairs["water_id"].notna()
-    elif limit is not None:
-        keep &= nearest.notna() & (nearest <= limit)
+    if unknown_only or limit is not None:
+        nearest = pd.Series([effective_distance(p) for p in pairs.to_dict("records")], index=pairs.index,
+                            dtype="float64")
+        keep &= (nearest.isna() & pairs["water_id"].notna()) if unknown_only else (nearest.notna() & (nearest <= limit))
     needle = spec.search.strip().casefold()
     if needle:
         names = pairs[["school", "school_text", "water", "water_text"]].fillna("").astype(str)
