@@ -171,6 +171,18 @@ def test_inspections_are_append_only_and_corrections_point_back(store, patrol):
     assert len(list_inspections(store)) == 2
 
 
+def test_an_inspection_cannot_be_rewritten_by_replace_or_upsert(store, patrol):
+    first = submit(store, patrol, SITE_83, InspectionInput(ANSWERS, note="原始记录"), target=None, rules=RULES)
+    columns = "id, site_id, township, user_id, inspector, created_at, answers, problems, action_taken, note, presence"
+    values = (f"{first.id}, 'x', 'x', {patrol.id}, 'x', '2026-07-10 00:00:00', '{{}}', '', '', '改写', 'no_gps'")
+    rewrite = (f"INSERT OR REPLACE INTO inspections ({columns}) VALUES ({values})"
+               if store.engine.dialect.name == "sqlite" else
+               f"INSERT INTO inspections ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET note = '改写'")
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(text(rewrite))
+    assert [item.note for item in list_inspections(store)] == ["原始记录"]
+
+
 def test_drafts_survive_and_are_cleared_by_submitting(store, patrol):
     save_draft(store, patrol, SITE_83, {"warning_sign": "ok", "note": "半途"})
     save_draft(store, patrol, SITE_83, {"warning_sign": "missing", "note": "半途"})
