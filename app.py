@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import access, login, state
+from app_pages import access, failures, login, runtime_guard, state
 from app_pages.access import ADMIN, EVERYONE, OPEN, PATROL, VIEWER, PageSpec
 
+runtime_guard.install()  # a client may not empty everyone's caches (Streamlit's clear_cache)
 st.set_page_config(page_title="学校周边危险水域地图", page_icon=str(state.FAVICON_PATH), layout="wide",
                    initial_sidebar_state="collapsed")
 state.apply_style()
+failures.open_or_stop()  # the store migrated once, or its failure in Chinese (details in the log)
 #: Every page and who has it: in the menu, or only by its address (a notice's QR code opens 巡查 at
 #: ``/?site=<site id>``). OPEN is the app before any account exists: everyone reads and locates.
 PAGES = [
@@ -24,12 +26,14 @@ PAGES = [
     PageSpec(state.PAGE_USERS, "账号管理", ":material/manage_accounts:", frozenset({ADMIN})),
 ]
 settings = state.settings()
-user = access.refresh_user(settings)
-if user is None and access.accounts_exist(settings):
-    asked = access.login_navigation(PAGES)  # the address asked for (?site=…) opens once logged in
-    if (account := login.show(settings)) is not None:
-        access.enter(PAGES, asked, account)
-    st.stop()
-page = access.navigation(PAGES, user)
-access.header(user)
-page.run()
+with failures.guarded():  # a failure anywhere below: its cause in Chinese, the traceback in the log
+    user = access.refresh_user(settings)  # a live session cookie signs a reload or a new tab in
+    access.sync_cookie(settings)  # the cookie of the last login or logout reaches the browser
+    if user is None and access.accounts_exist(settings):
+        asked = access.login_navigation(PAGES)  # the address asked for (?site=…) opens once logged in
+        if (account := login.show(settings)) is not None:
+            access.enter(PAGES, asked, account, settings)
+        st.stop()
+    page = access.navigation(PAGES, user)
+    access.header(user, settings)
+    page.run()

@@ -8,6 +8,7 @@ only its own township's pairs on every page (``visible_register``); the store ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from app_pages import state
+from app_pages.md_text import md
+from school_water_map import sessions
 from school_water_map.accounts import AccountError, AuthError, User, get_user, list_users
 from school_water_map.register import Register
 from school_water_map.scope import require_place
@@ -25,6 +28,7 @@ from school_water_map.store import open_store
 OPEN = "open"  # no account exists yet: everyone may read and locate
 ADMIN, PATROL, VIEWER = "admin", "patrol", "viewer"
 EVERYONE = frozenset({OPEN, ADMIN, PATROL, VIEWER})
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 OPEN_BANNER = ("尚未创建账号：任何人都可查看和定位。创建管理员后将启用登录：swmap user add 用户名 --role admin")
 
 
@@ -46,19 +50,52 @@ def accounts_exist(settings: Settings) -> bool:
 
 
 def refresh_user(settings: Settings) -> User | None:
-    """The signed-in user, re-read from the store: a disabled or deleted account is signed out at once."""
+    """The signed-in user, re-read from the store on every run: a disabled account, or a session that
+    ended (logout in another tab, expired, a password reset), is signed out at once. A browser whose
+    session cookie is live (a reload, a new tab) is signed in without asking for the password again."""
+    store = open_store(settings)
     held = st.session_state.get(state.USER)
+    token = st.session_state.get(state.SESSION_TOKEN, "")
     if not isinstance(held, User):
-        return None
+        token = token or _cookie()
+    username = held.username if isinstance(held, User) and not token else None
+    if token:
+        username = sessions.resume(store, token)
     try:
-        user = get_user(open_store(settings), held.username)
+        account = get_user(store, username) if username else None
     except AccountError:
-        user = None
-    if user is None or not user.active:
-        st.session_state.pop(state.USER, None)
+        account = None
+    if account is None or not account.active:
+        for key in (state.USER, state.SESSION_TOKEN):
+            st.session_state.pop(key, None)
         return None
-    st.session_state[state.USER] = user
-    return user
+    st.session_state[state.USER] = account
+    if token:
+        st.session_state[state.SESSION_TOKEN] = token
+    return account
+
+
+def client_address(settings: Settings) -> str:
+    """The client, for login throttling and the audit log: the connection's address (``local`` on this
+    machine), or, behind a reverse proxy the settings trust, the address it appended to X-Forwarded-For."""
+    if settings.trusted_proxy:
+        forwarded = _text(st.context.headers.get("X-Forwarded-For")).split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return _text(st.context.ip_address) or "local"
+
+
+def sync_cookie(settings: Settings) -> None:
+    """Give the browser the session cookie set or cleared by the last login or logout (once).
+
+    A cookie can only be written by the page itself, so a tiny script does it (the token is URL-safe
+    base64: nothing to escape). ``SameSite=Strict``; ``Secure`` when the page is served over HTTPS."""
+    pending = st.session_state.pop(state.COOKIE_PENDING, None)
+    if pending is None or not _TOKEN.fullmatch(pending):
+        return
+    age = round(settings.session_hours * 3600) if pending else 0
+    st.html(f"""<script>document.cookie = "{sessions.COOKIE}={pending}; Path=/; Max-Age={age}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
 
 
 def user() -> User | None:
@@ -118,9 +155,14 @@ def login_navigation(specs: Sequence[PageSpec]) -> str | None:
     return None if chosen.url_path == "" else next(p for p, page in pages.items() if page is chosen)
 
 
-def enter(specs: Sequence[PageSpec], asked: str | None, account: User) -> None:
-    """Just logged in: open the page asked for (the 巡查 page for a ``?site=``), or the role's first page."""
+def enter(specs: Sequence[PageSpec], asked: str | None, account: User, settings: Settings) -> None:
+    """Just logged in: start a lasting session (its cookie is set on the next run), then open the page
+    asked for (the 巡查 page for a ``?site=``), or the role's first page."""
+    token = sessions.create(open_store(settings), account.id, hours=settings.session_hours,
+                            client=client_address(settings))
     st.session_state[state.USER] = account
+    st.session_state[state.SESSION_TOKEN] = token
+    st.session_state[state.COOKIE_PENDING] = token
     role = _role(account)
     site = st.query_params.get("site")
     reachable = {s.path for s in specs if role in s.menu | s.by_address}
@@ -131,14 +173,26 @@ def enter(specs: Sequence[PageSpec], asked: str | None, account: User) -> None:
     st.switch_page(_default(specs, role))
 
 
-def header(account: User | None) -> None:
+def header(account: User | None, settings: Settings) -> None:
     """The open-mode line, or who is logged in with a 退出 button."""
     if account is None:
         st.caption(f":material/lock_open: {OPEN_BANNER}")
         return
     who, out = st.columns([5, 1], vertical_alignment="center")
-    who.caption(f":material/account_circle: 当前账号：{account.label}")
-    out.button("退出", key="logout", icon=":material/logout:", on_click=sign_out, width="stretch")
+    who.caption(f":material/account_circle: 当前账号：{md(account.label)}")
+    out.button("退出", key="logout", icon=":material/logout:", on_click=sign_out, args=(settings,),
+               width="stretch")
+
+
+def _cookie() -> str:
+    """The session token the browser sent with this connection (none, or not a token: empty)."""
+    token = _text(st.context.cookies.get(sessions.COOKIE))
+    return token if _TOKEN.fullmatch(token) else ""
+
+
+def _text(value: object) -> str:
+    """A request value, or empty (outside a browser connection, e.g. in AppTest, values can be absent)."""
+    return value if isinstance(value, str) else ""
 
 
 def _role(account: User | None) -> str:
@@ -150,6 +204,11 @@ def _default(specs: Sequence[PageSpec], role: str) -> str:
     return next(s.path for s in sorted(specs, key=lambda s: role not in s.first_for) if role in s.menu)
 
 
-def sign_out() -> None:
-    """Forget the user and everything typed in this session (drafts stay in the store)."""
+def sign_out(settings: Settings) -> None:
+    """End this browser's session (in the store, so other tabs end too), forget everything typed in
+    this session (drafts stay in the store) and clear the cookie."""
+    token = st.session_state.get(state.SESSION_TOKEN) or _cookie()
+    if token:
+        sessions.revoke(open_store(settings), token, client=client_address(settings))
     st.session_state.clear()
+    st.session_state[state.COOKIE_PENDING] = ""

@@ -14,11 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state, ui
+from app_pages.md_text import md
 from school_water_map.annex import AnnexRow, AnnexRowsError, read_annex_text
 from school_water_map.annex_diff import AnnexDiff, diff_annex, diff_as_dict, render_diff_text
 from school_water_map.annex_store import ActiveAnnex, active_annex, read_annex_file, save_active
 from school_water_map.entities import load_registry
-from school_water_map.errors import DataFileError
+from school_water_map.errors import AnnexParseError, DataFileError
+from school_water_map.limits import TABLE_BYTES
 from school_water_map.register import Register
 from school_water_map.settings import Settings
 
@@ -39,9 +41,9 @@ SECTIONS = {
 
 def annex_section(settings: Settings, register: Register) -> None:
     current = active_annex(settings)
-    st.caption(f"当前附件：{current.source}，{len(current.rows)} 行"
-               + (f"；{current.applied_by} 于 {current.applied_at[:16].replace('T', ' ')} 应用" if current.applied_by
-                  else "（2021年附件，随程序提供）")
+    when = current.applied_at[:16].replace("T", " ")
+    st.caption(f"当前附件：{md(current.source)}，{len(current.rows)} 行"
+               + (f"；{md(current.applied_by)} 于 {when} 应用" if current.applied_by else "（2021年附件，随程序提供）")
                + "。新附件须先检查和比较，确认后才替换当前附件；当前附件存入历史。")
     version = st.session_state.get(state.ANNEX_INPUT, 0)
     source = st.segmented_control("新附件来源", list(SOURCES), format_func=SOURCES.__getitem__, default="file",
@@ -92,21 +94,29 @@ def _read(source: str, version: int) -> tuple[list[AnnexRow], str] | None:
                 path.write_bytes(upload.getvalue())
                 return read_annex_file(path), name
         text = st.text_area("把附件表格粘贴到这里（从文件中复制整张表，含表头）", key=f"annex_text_{version}",
-                            height=220, placeholder="序号\t学校名称\t河湖名称\t距离学校距离\t备注\n1\t…")
+                            height=220, placeholder="序号\t学校名称\t河湖名称\t距离学校距离\t备注\n1\t…",
+                            max_chars=TABLE_BYTES)
         if not text.strip():
             return None
         return read_annex_text(text, source=PASTED), PASTED
     except AnnexRowsError as exc:
         _row_errors(exc)
     except DataFileError as exc:
-        st.error(f"无法读取新附件：{exc}", icon=":material/error:")
+        st.error(f"无法读取新附件：{md(exc)}", icon=":material/error:")
     return None
 
 
 def _row_errors(exc: AnnexRowsError) -> None:
     st.error(f"新附件有 {len(exc.errors)} 处无法识别，须全部改正后再比较和应用：", icon=":material/error:")
-    st.dataframe(pd.DataFrame([{"行": "" if e.row is None else str(e.row), "列": e.field, "内容": e.text,
-                                "问题": e.reason} for e in exc.errors]), hide_index=True)
+    st.dataframe(pd.DataFrame([{"行": _where(e), "列": e.field, "内容": e.text, "问题": e.reason} for e in exc.errors]),
+                 hide_index=True)
+
+
+def _where(error: AnnexParseError) -> str:
+    """The row by its 序号, or by its line in the file when the 序号 itself is unusable."""
+    if error.row is not None:
+        return str(error.row)
+    return f"文件第 {error.line} 行" if error.line is not None else ""
 
 
 def _show_diff(diff: AnnexDiff, rows: int) -> None:
@@ -143,7 +153,8 @@ def _apply(settings: Settings, current: ActiveAnnex, rows: list[AnnexRow], diff:
         save_active(settings, rows, {**current.aliases, **diff.aliases}, source=name, applied_by=author)
         st.session_state.pop(state.ANNEX_CONFIRM, None)
         st.session_state[state.ANNEX_INPUT] = version + 1
-        state.after_write(f"已应用新附件：{len(rows)} 行（{name}，原附件已存入历史）。地图、清单和风险已按新附件更新。")
+        state.after_write(f"已应用新附件：{len(rows)} 行（{md(name)}，原附件已存入历史）。"
+                          "地图、清单和风险已按新附件更新。")
         st.rerun()
     if right.button("取消", icon=":material/close:", key="annex_cancel", width="stretch"):
         st.session_state.pop(state.ANNEX_CONFIRM, None)

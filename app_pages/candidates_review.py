@@ -12,6 +12,7 @@ from collections import Counter
 import streamlit as st
 
 from app_pages import access, state, ui
+from app_pages.md_text import md
 from school_water_map.accounts import AuthError
 from school_water_map.candidates import CandidateRecord, CandidateStore, confirm
 from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
@@ -28,7 +29,7 @@ def candidate_review(settings: Settings, register: Register) -> None:
     try:
         records = store.load()
     except DataFileError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     decided = Counter(c.status for c in records)
     st.caption("候选来自在线地理编码（由管理员运行命令 swmap geocode --provider tianditu、amap 或 nominatim，"
@@ -59,9 +60,10 @@ def candidate_review(settings: Settings, register: Register) -> None:
         with st.container(border=True):
             text, yes, no = st.columns([4, 1, 1], vertical_alignment="center")
             provider = PROVIDER_ZH.get(candidate.provider, candidate.provider)
-            text.markdown(f"**#{candidate.candidate_id} {candidate.name}**（{provider}）  \n"
-                          f"{candidate.address or '（无地址）'}  \n经度 {candidate.lon:.6f}，纬度 {candidate.lat:.6f}"
-                          f"（WGS-84）；查询“{candidate.query}”")
+            address = md(candidate.address) if candidate.address else "（无地址）"
+            text.markdown(f"**#{candidate.candidate_id} {md(candidate.name)}**（{md(provider)}）  \n"
+                          f"{address}  \n经度 {candidate.lon:.6f}，纬度 {candidate.lat:.6f}"
+                          f"（WGS-84）；查询“{md(candidate.query)}”")
             if yes.button("确认", key=f"candidate_confirm_{candidate.candidate_id}", type="primary",
                           disabled=not author, icon=":material/check:", width="stretch"):
                 problem = _confirm(settings, register, store, candidate, author)
@@ -69,7 +71,7 @@ def candidate_review(settings: Settings, register: Register) -> None:
                          icon=":material/close:", width="stretch"):
                 problem = _reject(store, candidate, author)
     if problem:
-        st.error(problem, icon=":material/error:")
+        st.error(problem, icon=":material/error:")  # escaped where it is made
 
 
 def _confirm(settings: Settings, register: Register, store: CandidateStore, candidate: CandidateRecord,
@@ -78,8 +80,8 @@ def _confirm(settings: Settings, register: Register, store: CandidateStore, cand
         confirm(store, candidate.candidate_id, by=author, resolution=register.resolution, area=state.area(settings),
                 positions=open_store(settings).positions, user=access.user())
     except (PositionError, UnknownPlaceError, AuthError) as exc:
-        return f"未确认候选 #{candidate.candidate_id}：{exc}"
-    state.after_write(f"已确认候选 #{candidate.candidate_id}：“{_name(register, candidate.entity_id)}”的位置已记录"
+        return f"未确认候选 #{candidate.candidate_id}：{md(exc)}"
+    state.after_write(f"已确认候选 #{candidate.candidate_id}：“{md(_name(register, candidate.entity_id))}”的位置已记录"
                       "（未确认，地理编码）。地图、距离和风险已更新。")
     st.rerun()
     return None  # not reached: the rerun starts the page again
@@ -89,8 +91,8 @@ def _reject(store: CandidateStore, candidate: CandidateRecord, author: str) -> s
     try:
         store.decide(candidate.candidate_id, "rejected", author)
     except PositionError as exc:  # decided meanwhile (another tablet, or the command line)
-        return str(exc)
-    st.session_state[state.FLASH] = f"已否决候选 #{candidate.candidate_id}（{candidate.name}）。"
+        return md(exc)
+    st.session_state[state.FLASH] = f"已否决候选 #{candidate.candidate_id}（{md(candidate.name)}）。"
     st.rerun()
     return None  # not reached
 

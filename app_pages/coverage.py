@@ -11,8 +11,8 @@ from app_pages import state
 from school_water_map.coverage import coverage
 from school_water_map.inspections import LOCAL_TIME, latest_by_site, list_inspections
 from school_water_map.patrol import patrol_rules
-from school_water_map.register_view import to_csv_bytes, to_xlsx_sheets_bytes
 from school_water_map.sites import sites
+from school_water_map.spreadsheet import csv_bytes, xlsx_bytes
 from school_water_map.store import open_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +36,7 @@ cells[3].metric("不在现场的巡查", len(report.not_at_site))
 
 tables = {"各乡镇": towns, "逾期站点": report.overdue, "未解决的问题": report.problems,
           "不在现场的巡查": report.not_at_site}
-st.download_button("下载 Excel（XLSX，四张表）", to_xlsx_sheets_bytes(tables), file_name=f"巡查概况_{today}.xlsx",
+st.download_button("下载 Excel（XLSX，四张表）", xlsx_bytes(tables), file_name=f"巡查概况_{today}.xlsx",
                    mime=XLSX, icon=":material/download:", key="coverage_xlsx", width="stretch")
 for tab, (title, table) in zip(st.tabs([f"{t}（{len(df)}）" for t, df in tables.items()]), tables.items(),
                                strict=True):
@@ -46,5 +46,5 @@ for tab, (title, table) in zip(st.tabs([f"{t}（{len(df)}）" for t, df in table
             continue
         config = {"覆盖率": st.column_config.ProgressColumn("按期巡查率", min_value=0, max_value=1, format="percent")}
         st.dataframe(table, hide_index=True, column_config=config if title == "各乡镇" else None)
-        st.download_button(f"下载“{title}” CSV", to_csv_bytes(table), file_name=f"巡查概况_{title}_{today}.csv",
+        st.download_button(f"下载“{title}” CSV", csv_bytes(table), file_name=f"巡查概况_{title}_{today}.csv",
                            mime="text/csv", icon=":material/download:", key=f"coverage_csv_{title}")

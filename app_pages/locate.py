@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import access, state, ui
 from app_pages.candidates_review import candidate_review
 from app_pages.locate_methods import BY_METHOD, METHODS
+from app_pages.md_text import md
 from school_water_map.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.register import Register
 from school_water_map.reported import format_metres
@@ -42,11 +43,12 @@ def _status(settings: Settings, register: Register, entity: Candidate) -> None:
     frame = register.schools if entity.kind == "school" else register.waters
     row = frame.loc[entity.entity_id]
     if row["geometry"] is None:
-        st.markdown(f"**{entity.name}**：{row['precision_label']}")
+        st.markdown(f"**{md(entity.name)}**：{row['precision_label']}")
         return
     point = row["geometry"].representative_point()
-    st.markdown(f"**{entity.name}**：{row['precision_label']}，经度 {point.x:.6f}、纬度 {point.y:.6f}（WGS-84）；"
-                f"来源：{row['source']}；录入人：{row['author']}；{str(row['recorded_at'])[:16].replace('T', ' ')}")
+    when = str(row["recorded_at"])[:16].replace("T", " ")
+    st.markdown(f"**{md(entity.name)}**：{row['precision_label']}，经度 {point.x:.6f}、纬度 {point.y:.6f}（WGS-84）；"
+                f"来源：{md(row['source'])}；录入人：{md(row['author'])}；{when}")
     history = open_store(settings).positions.history(entity.entity_id)
     with st.expander(f"位置记录（共 {len(history)} 条，最新的为当前位置）"):
         st.dataframe(pd.DataFrame([{

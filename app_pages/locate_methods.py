@@ -10,6 +10,7 @@ import streamlit as st
 from shapely.geometry import Point
 
 from app_pages import access, gps, state, ui
+from app_pages.md_text import md
 from app_pages.position_upload import TABLE_TYPES, position_upload, precision_choice
 from school_water_map.accounts import AuthError
 from school_water_map.coordinates import format_dms, parse_lonlat
@@ -30,7 +31,7 @@ METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定�
 def by_click(settings: Settings, register: Register, entity: Candidate) -> None:
     basemap = ui.basemap_picker(settings, key="locate_basemap")
     hint = "" if basemap.imagery else "当前底图没有影像，点选只能粗略定位；有网络时请选“天地图 影像”或“高德 影像”。"
-    st.caption(f"在地图上点按“{entity.name}”的位置，然后确认保存。{hint}")
+    st.caption(f"在地图上点按“{md(entity.name)}”的位置，然后确认保存。{hint}")
     pending = st.session_state.get(state.CLICK_PENDING)
     wgs = _to_wgs84(pending) if pending else None
     fmap = build_map(register, state.context(settings), basemap=basemap, view=MapView(focus_entity=entity.entity_id))
@@ -59,7 +60,7 @@ def by_typing(settings: Settings, register: Register, entity: Candidate) -> None
         lon, lat = parse_lonlat(lon_text, lat_text)
         shown = _to_wgs84((lon, lat, crs))
     except PositionError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     confirm(settings, register, entity, Point(lon, lat), crs=crs, method="typed", source="输入坐标",
             precision="surveyed", shown=shown)
@@ -83,7 +84,7 @@ def by_gps(settings: Settings, register: Register, entity: Candidate) -> None:
         return
     problem = gps.error_text(answer)
     if problem:
-        st.warning(f"没有获得位置：{problem}", icon=":material/location_disabled:")
+        st.warning(f"没有获得位置：{md(problem)}", icon=":material/location_disabled:")
         return
     coords = answer["coords"]
     accuracy = float(coords["accuracy"])
@@ -114,7 +115,7 @@ def confirm(settings: Settings, register: Register, entity: Candidate, geometry:
     author = ui.current_author()
     if not author:
         st.caption("请先在上方填写录入人，才能保存。")
-    if st.button(f"保存“{entity.name}”的位置", type="primary", disabled=not author, icon=":material/save:",
+    if st.button(f"保存“{md(entity.name)}”的位置", type="primary", disabled=not author, icon=":material/save:",
                  key=f"save_{method}"):
         request = LocateRequest(entity=entity.entity_id, geometry=geometry, crs=crs, source=source_text,
                                 author=author, method=method, precision=chosen, accuracy_m=accuracy_m)
@@ -122,10 +123,10 @@ def confirm(settings: Settings, register: Register, entity: Candidate, geometry:
             record([request], register.resolution, state.area(settings), open_store(settings).positions,
                    user=access.user())
         except (PositionError, UnknownPlaceError, AuthError) as exc:
-            st.error(f"未保存：{exc}", icon=":material/error:")
+            st.error(f"未保存：{md(exc)}", icon=":material/error:")
             return
         state.forget_pending()
-        state.after_write(f"已保存“{entity.name}”的位置（{PRECISION_ZH[chosen]}，{METHODS.get(method, method)}）。"
+        state.after_write(f"已保存“{md(entity.name)}”的位置（{PRECISION_ZH[chosen]}，{METHODS.get(method, method)}）。"
                           "地图、距离和风险已更新。")
         st.rerun()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import state
+from app_pages.md_text import md
 from school_water_map.errors import DataFileError, MissingGlyphError, UnknownPlaceError
 from school_water_map.notices import PAGE_SIZES
 from school_water_map.notices.context import townships_for_sheets
@@ -39,7 +40,7 @@ def main() -> None:
             pdf = state.notice_pdf(settings, kind, key, size)
             preview = state.notice_preview(pdf)
     except (MissingGlyphError, DataFileError, UnknownPlaceError) as exc:
-        st.error(f"无法生成：{exc}", icon=":material/error:")
+        st.error(f"无法生成：{md(exc)}", icon=":material/error:")
         return
     st.download_button(f"下载{KINDS[kind]}（PDF）", pdf, file_name=filename, mime="application/pdf", type="primary",
                        icon=":material/download:", key="notice_download", on_click="ignore")
@@ -82,7 +83,7 @@ def _preselect(register: Register, all_sites: dict[str, Site], townships: list[s
     elif township in townships:
         st.session_state.update({state.NOTICE_KIND: "township", state.NOTICE_TOWNSHIP: township})
     else:
-        st.warning(f"链接中的学校、点位或乡镇“{school or site or water or township}”在当前附件中找不到。",
+        st.warning(f"链接中的学校、点位或乡镇“{md(school or site or water or township)}”在当前附件中找不到。",
                    icon=":material/help:")
     params.clear()
 

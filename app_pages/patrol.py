@@ -8,6 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from app_pages import access, patrol_form, state
+from app_pages.md_text import md
 from school_water_map.accounts import User
 from school_water_map.entities import TOWNSHIP_UNKNOWN
 from school_water_map.errors import UnknownPlaceError
@@ -73,9 +74,9 @@ def _row(due: Due, with_township: bool, *, action: str, key: str, extra: str = "
     where = f"{site.township_label} · " if with_township else ""
     with st.container(border=True, key=f"patrol_row_{site.site_id}"):
         text, button = st.columns([3, 1], vertical_alignment="center")
-        text.markdown(f"**{site.water}**（{site.school}）  \n"
+        text.markdown(f"**{md(site.water)}**（{md(site.school)}）  \n"
                       f":{BADGE.get(site.risk_level, 'gray')}-badge[风险 {site.risk_level_label}] {where}{status}"
-                      f" · {site.distance_text or '未报距离'}" + (f"  \n{extra}" if extra else ""))
+                      f" · {md(site.distance_text or '未报距离')}" + (f"  \n{md(extra)}" if extra else ""))
         button.button(action, key=key, type="primary" if action == "开始巡查" else "secondary", width="stretch",
                       on_click=_open, args=(site.site_id,))
 
@@ -85,7 +86,7 @@ def _site(settings: Settings, register: Register, user: User | None, site_id: st
     try:
         site = find_site(sites(register), site_id)
     except UnknownPlaceError:
-        st.error(f"找不到站点“{site_id}”：请核对告示上的二维码，或从今日清单中选择。", icon=":material/error:")
+        st.error(f"找不到站点“{md(site_id)}”：请核对告示上的二维码，或从今日清单中选择。", icon=":material/error:")
         return
     if user is not None and not user.can_read(site.township):
         st.error(f"站点 {site.site_id} 属于{site.township_label}，本账号（{user.township}）无权查看。",
@@ -110,13 +111,13 @@ def _site(settings: Settings, register: Register, user: User | None, site_id: st
 
 def _heading(register: Register, site: Site) -> None:
     pair = register.pairs[register.pairs["site_id"] == site.site_id].iloc[0]
-    st.subheader(f"{site.water}（{site.school}）", anchor=False)
+    st.subheader(f"{md(site.water)}（{md(site.school)}）", anchor=False)
     rows = "、".join(str(r) for r in site.rows)
     st.markdown(f"{site.township_label} · 附件第 {rows} 行 · {site.water_kind_label} · "
-                f"上报距离：{site.distance_text or '未报'}  \n"
+                f"上报距离：{md(site.distance_text or '未报')}  \n"
                 f":{BADGE.get(site.risk_level, 'gray')}-badge[上报风险 {site.risk_level_label}] "
                 f":{BADGE.get(str(pair['residual_level']), 'gray')}-badge[措施后 {pair['residual_level_label']}] "
-                f"{pair['residual_basis']}")
+                f"{md(pair['residual_basis'])}")
 
 
 def _result(register: Register, site: Site, item: Inspection) -> None:

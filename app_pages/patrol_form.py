@@ -18,6 +18,7 @@ import streamlit as st
 from shapely.geometry import Point
 
 from app_pages import gps, state
+from app_pages.md_text import md
 from school_water_map.accounts import AuthError, User
 from school_water_map.checklist import CHECKLIST
 from school_water_map.errors import PositionError
@@ -94,9 +95,9 @@ def history(store: Store, user: User | None, site: Site, *, writable: bool) -> l
         with st.container(border=True):
             st.markdown(record_line(item, corrected_by.get(item.id)))
             st.markdown(answers_text(item.answers))
-            details = [f"发现的问题：{item.problems}" if item.problems else "",
-                       f"采取的措施：{item.action_taken}" if item.action_taken else "",
-                       f"备注：{item.note}" if item.note else ""]
+            details = [f"发现的问题：{md(item.problems)}" if item.problems else "",
+                       f"采取的措施：{md(item.action_taken)}" if item.action_taken else "",
+                       f"备注：{md(item.note)}" if item.note else ""]
             if any(details):
                 st.caption("  \n".join(d for d in details if d))
             if item.photo and (store.data_dir / item.photo).is_file():
@@ -112,7 +113,7 @@ def history(store: Store, user: User | None, site: Site, *, writable: bool) -> l
 def record_line(item: Inspection, corrected_by: int | None) -> str:
     """``#12 · 2026-07-15 10:32 · 李巡查 · 在现场（距站点 35 米）`` with correction marks."""
     when = item.created_at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
-    parts = [f"**#{item.id}**", when, item.inspector, presence_text(item)]
+    parts = [f"**#{item.id}**", when, md(item.inspector), presence_text(item)]
     if item.corrects_id is not None:
         parts.append(f"更正 #{item.corrects_id}")
     if corrected_by is not None:
@@ -131,7 +132,7 @@ def presence_text(item: Inspection) -> str:
 
 def answers_text(answers: dict[str, str]) -> str:
     labels = {item.code: (item.label, {o.code: o.label for o in item.options}) for item in CHECKLIST}
-    return "；".join(f"{labels[code][0]}：{labels[code][1].get(value, value)}" for code, value in answers.items()
+    return "；".join(f"{labels[code][0]}：{md(labels[code][1].get(value, value))}" for code, value in answers.items()
                     if code in labels)
 
 
@@ -146,12 +147,12 @@ def _photo(store: Store, user: User, site: Site) -> None:
         return
     chosen = photo_input(site.site_id)
     if chosen is None:
-        st.caption("可打开相机拍照，或选择平板中的照片（JPG、PNG 等，不超过 15 MB；保存时压缩并去除拍摄信息）。")
+        st.caption("可打开相机拍照，或选择平板中的照片（JPG、PNG 或 HEIC，不超过 15 MB；保存时压缩并去除拍摄信息）。")
         return
     try:
         jpeg = process_photo(chosen[1])
     except InspectionError as exc:
-        st.error(f"照片未采用：{exc}", icon=":material/error:")
+        st.error(f"照片未采用：{md(exc)}", icon=":material/error:")
         return
     st.session_state[key("photo")] = base64.b64encode(jpeg).decode("ascii")
     st.session_state[key("photo_version")] = st.session_state.get(key("photo_version"), 0) + 1
@@ -182,7 +183,7 @@ def _position(store: Store, user: User, site: Site, *, target: Any, rules: Patro
         st.rerun()  # without the browser component, which has answered
     problem = st.session_state.get(key("gps_problem"))
     if problem:
-        st.warning(f"没有获得位置：{problem}", icon=":material/location_disabled:")
+        st.warning(f"没有获得位置：{md(problem)}", icon=":material/location_disabled:")
     if not held:
         st.caption("尚未获取位置：没有位置的记录标为“无定位”，不能证明到过现场。")
         return
@@ -211,7 +212,7 @@ def _submit(store: Store, user: User, site: Site, *, target: Any, rules: PatrolR
                       device=DevicePosition(device["lon"], device["lat"], device["accuracy"]) if device else None,
                       corrects=draft["corrects"])
     except (AuthError, InspectionError, PositionError) as exc:
-        st.error(f"未提交：{exc}", icon=":material/error:")
+        st.error(f"未提交：{md(exc)}", icon=":material/error:")
         return
     _forget(site.site_id)
     st.session_state[state.PATROL_RESULT] = {site.site_id: done.id}

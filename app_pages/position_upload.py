@@ -12,6 +12,7 @@ from pathlib import PurePath
 import streamlit as st
 
 from app_pages import access, state, ui
+from app_pages.md_text import md
 from school_water_map.crs import BD09, CRS_ZH, GCJ02, WGS84
 from school_water_map.errors import DataFileError, PositionError
 from school_water_map.geometry_import import GeometryImportError, import_geometries
@@ -46,13 +47,13 @@ def position_upload(settings: Settings, register: Register, *, key: str, types: 
                              precision=precision)
         except (PositionCsvError, GeometryImportError) as exc:
             st.error(f"文件未导入：共 {len(exc.problems)} 处问题，须全部改正后再导入。", icon=":material/error:")
-            st.markdown("\n".join(f"- {problem}" for problem in exc.problems))
+            st.markdown("\n".join(f"- {md(problem)}" for problem in exc.problems))
             return
         except (DataFileError, PositionError) as exc:
-            st.error(f"文件未导入：{exc}", icon=":material/error:")
+            st.error(f"文件未导入：{md(exc)}", icon=":material/error:")
             return
         st.session_state[f"{key}_upload_version"] = version + 1
-        state.after_write(f"已导入 {len(stored)} 处位置（{upload.name}）。")
+        state.after_write(f"已导入 {len(stored)} 处位置（{md(upload.name)}）。")
         st.rerun()
     if not author:
         st.caption("请先填写录入人。")
@@ -72,6 +73,6 @@ def _import(settings: Settings, register: Register, name: str, data: bytes, *, a
     if suffix in TABLE_TYPES:
         table = xlsx_to_csv_bytes(data, name) if suffix == "xlsx" else data
         return import_positions(table, register.resolution, area, positions, author=author,
-                                source=f"CSV导入：{name}", precision=precision, user=access.user())
+                                source=f"CSV导入：{name}", precision=precision, user=access.user(), filename=name)
     return import_geometries(data, name, register.resolution, area, positions, author=author, crs=crs,
                              precision=precision)

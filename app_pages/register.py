@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import access, state, ui
+from app_pages.md_text import md
 from school_water_map.entities import KIND_ZH
 from school_water_map.mapping import MapView, build_map
 from school_water_map.register_view import (
@@ -53,11 +54,11 @@ right.download_button("下载 Excel（XLSX）", to_xlsx_bytes(table), file_name=
 
 if event.selection.rows:
     pair = shown.iloc[event.selection.rows[0]]
-    st.subheader(f"第 {pair['row']} 行：{pair['school']} — {pair['water']}")
+    st.subheader(f"第 {pair['row']} 行：{md(pair['school'])} — {md(pair['water'])}")
     st.markdown(f"**上报风险：{pair['risk_level_label']}**（{pair['risk_score']:g} 分）；"
-                f"**措施后：{pair['residual_level_label']}**（{pair['residual_basis']}）；"
-                f"上报距离：{pair['distance_text'] or '未报'}")
-    st.markdown("\n".join(f"- {r['text']}（{r['points']:+g}）" for r in pair["reasons"]))
+                f"**措施后：{pair['residual_level_label']}**（{md(pair['residual_basis'])}）；"
+                f"上报距离：{md(pair['distance_text'] or '未报')}")
+    st.markdown("\n".join(f"- {md(r['text'])}（{r['points']:+g}）" for r in pair["reasons"]))
     ui.notice_downloads(settings, register, pair["school_id"], pair["water_id"], key="register_notice")
     if pair["school_precision"] == "unplaced":
         st.info("该校尚未定位，暂不能在地图上显示。定位学校后，其周边水体会按附件的方向和距离推算显示。",

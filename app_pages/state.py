@@ -7,15 +7,20 @@ clears every cache at once.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.basemaps import Basemap, choose
 from school_water_map.layers import ContextLayers, load_context
 from school_water_map.map_assets import DEFAULT_BASE
+from school_water_map.map_html import map_document
+from school_water_map.mapping import MapView, build_map
 from school_water_map.register import Register, build_register
+from school_water_map.scope import for_township
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
 
@@ -32,6 +37,8 @@ PAGE_EXCHANGE = "app_pages/exchange.py"
 # Session-state keys.
 AUTHOR = "author"  # who records positions (the signed-in user's name once accounts exist)
 USER = "user"  # the signed-in account (accounts.User), re-read from the store on every run
+SESSION_TOKEN = "session_token"  # the signed-in browser's session token (sessions.py), checked on every run
+COOKIE_PENDING = "session_cookie_pending"  # a token to store in the browser's cookie ("" = clear it)
 PATROL_TOWNSHIP = "patrol_township"  # 巡查: the township an admin is looking at
 PATROL_RESULT = "patrol_result"  # {site id: inspection id} just submitted, shown above the site's history
 PAGES_OPEN = "pages_open"  # the page paths this session's role may open (set by the router on every run)
@@ -79,7 +86,7 @@ def data_version(settings: Settings) -> tuple[int, int, int]:
 
 def register(settings: Settings) -> Register:
     """The register, rebuilt when a position or inspection is recorded or another annex is applied."""
-    return _register(settings, data_version(settings))
+    return _register(settings, settings_key(settings), data_version(settings))
 
 
 def notice_pdf(settings: Settings, kind: str, key: str, size: str = "A4") -> bytes:
@@ -100,6 +107,27 @@ def notice_preview(pdf: bytes) -> bytes:
 def export_file(settings: Settings, fmt: str) -> bytes:
     """The register exported as ``fmt`` (gpkg, geojson, kml, kmz, csv, xlsx), cached per data version."""
     return _export_file(settings, fmt, data_version(settings))
+
+
+def map_html(settings: Settings, view: MapView, basemap: Basemap, *, township: str | None = None,
+             scoped: bool = False) -> str:
+    """The map page's whole map as one HTML document, built once per data version, view (filters,
+    focus, the popups' 告知书 link), basemap and scope (``scoped``: a 乡镇巡查员's ``township`` only)
+    and shared by every session that asks for the same: a render costs about a second of CPU."""
+    key = (*map_key(view, basemap), scoped, township if scoped else None, static_base())
+    return _map_html(settings, settings_key(settings), data_version(settings), key, view,
+                     township if scoped else None, scoped)
+
+
+def settings_key(settings: Settings) -> str:
+    """``settings`` as a cache key: every field, secrets too (in memory only), as one string. Streamlit's
+    own hashing of the dataclass cost about 17 ms per look-up under load; the map page makes two."""
+    return repr(tuple(getattr(settings, f.name) for f in fields(settings)))
+
+
+def map_key(view: MapView, basemap: Basemap) -> tuple[str, str]:
+    """What makes one map differ from another for the same register and scope (filters in any order)."""
+    return repr(_canonical(view)), basemap.code
 
 
 def context(settings: Settings) -> ContextLayers:
@@ -141,8 +169,8 @@ def apply_style() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _register(settings: Settings, version: tuple[int, int, int]) -> Register:  # noqa: ARG001 (cache key)
-    return build_register(settings)
+def _register(_settings: Settings, key: str, version: tuple[int, int, int]) -> Register:  # noqa: ARG001 (cache key)
+    return build_register(_settings)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -165,8 +193,27 @@ def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int]) ->
     return export_bytes(register(settings), fmt)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _map_html(_settings: Settings, settings_id: str, version: tuple[int, int, int], key: tuple[object, ...],
+              _view: MapView, _township: str | None, _scoped: bool) -> str:
+    """``key``: ``map_key``, the scope and the assets' base (``_view`` etc. are in it, so not hashed)."""
+    settings, view, base = _settings, _view, str(key[-1])
+    whole = _register(settings, settings_id, version)  # the version of the key, not a newer one read meanwhile
+    held = for_township(whole, _township) if _scoped else whole
+    basemap = choose(str(key[1]), settings.tianditu_key)[0]
+    return map_document(build_map(held, context(settings), basemap=basemap, view=view), base)
+
+
+def _canonical(view: MapView) -> MapView:
+    """The view with its filters as sorted tuples: the same choice in another order is the same map."""
+    townships = None if view.townships is None else tuple(sorted(view.townships))
+    levels = None if view.levels is None else tuple(sorted(view.levels))
+    return replace(view, townships=townships, levels=levels)
+
+
+@st.cache_resource(show_spinner=False)
 def _context(geodata_dir: Path) -> ContextLayers:
+    """The district's own layers, read once per process (shared, never copied: nothing changes them)."""
     return load_context(geodata_dir)
 
 

@@ -14,7 +14,7 @@ from school_water_map.basemaps import Basemap, basemaps, choose
 from school_water_map.entities import TOWNSHIP_UNKNOWN
 from school_water_map.map_assets import localize_assets
 from school_water_map.mapping import MapView, risk_colours
-from school_water_map.prefs import PrefsStore
+from school_water_map.prefs import PrefsStore, owner
 from school_water_map.register import NO_WATER_LEVEL, Register
 from school_water_map.settings import Settings
 from school_water_map.sites import site_id
@@ -59,21 +59,35 @@ def map_filters(register: Register, settings: Settings, *, key: str) -> tuple[Ma
     return MapView(townships=townships_chosen, levels=levels, notice_url=notices_url()), basemap
 
 
+def map_choice(register: Register, settings: Settings, *, key: str) -> tuple[MapView, Basemap]:
+    """What ``map_filters(..., key=key)`` will give, read from the widgets' state (their defaults on a
+    first visit) without drawing them: the map page sends its map first and the controls after."""
+    township = st.session_state.get(f"{key}_township", ALL_TOWNSHIPS)
+    townships_chosen = [township] if township in townships(register) else None
+    levels = st.session_state.get(f"{key}_levels", list(level_choices(register)))
+    offer = {b.code: b for b in basemaps(settings.tianditu_key)}
+    code = st.session_state.get(f"{key}_basemap")
+    basemap = offer[code] if code in offer else saved_basemap(settings)
+    return MapView(townships=townships_chosen, levels=list(levels or []), notice_url=notices_url()), basemap
+
+
 def basemap_picker(settings: Settings, *, key: str) -> Basemap:
-    """Choose the basemap; the choice is saved in the data directory and survives a reload."""
-    store = PrefsStore(open_store(settings))
-    saved, reason = choose(store.load().basemap, settings.tianditu_key)
+    """Choose the basemap; the choice is saved in the store and survives a reload. An 管理员's choice
+    (or anyone's in open mode) is everyone's default; a 查看 or 乡镇巡查员 changes only its own."""
+    store, mine = PrefsStore(open_store(settings)), owner(access.user())
+    saved, reason = choose(store.load(mine).basemap, settings.tianditu_key)
     if reason:
         st.caption(reason)
     offer = {b.code: b for b in basemaps(settings.tianditu_key)}
     code = st.selectbox("底图", list(offer), index=list(offer).index(saved.code),
                         format_func=lambda c: offer[c].label, key=key,
-                        on_change=lambda: store.update(basemap=st.session_state[key]))
+                        on_change=lambda: store.update(mine, basemap=st.session_state[key]))
     return offer[code]
 
 
 def saved_basemap(settings: Settings) -> Basemap:
-    return choose(PrefsStore(open_store(settings)).load().basemap, settings.tianditu_key)[0]
+    """The basemap this person chose (their own, or the global default)."""
+    return choose(PrefsStore(open_store(settings)).load(owner(access.user())).basemap, settings.tianditu_key)[0]
 
 
 def basemap_note(settings: Settings, basemap: Basemap) -> None:

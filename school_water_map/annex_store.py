@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from school_water_map import limits
 from school_water_map.annex import COLUMNS, AnnexRow, load_annex, read_annex_text
 from school_water_map.db.models import AnnexRowRecord
 from school_water_map.errors import DataFileError
@@ -37,13 +38,14 @@ def read_annex_file(path: Path) -> list[AnnexRow]:
     if suffix == ".csv":
         return load_annex(path)
     if suffix in (".xlsx", ".xlsm"):
-        rows = xlsx_rows(path.read_bytes(), path.name)
+        rows = xlsx_rows(limits.read_path(path, limits.TABLE_BYTES), path.name)
         start = next((i for i, row in enumerate(rows) if row and row[0] == COLUMNS[0]), None)
         if start is None:
             raise DataFileError(f"{path.name}：找不到表头（需要列：{'，'.join(COLUMNS)}）")
-        return read_annex_text(rows_to_csv(rows[start:]), source=path.name)
+        return read_annex_text(rows_to_csv(rows[start:]), source=path.name, first_line=start + 1)
     try:
-        return read_annex_text(path.read_text(encoding="utf-8-sig"), source=path.name)
+        text = limits.read_path(path, limits.TABLE_BYTES).decode("utf-8-sig")
+        return read_annex_text(text, source=path.name)
     except UnicodeDecodeError as exc:
         raise DataFileError(f"{path.name}：不是 UTF-8 文本，也不是 CSV/XLSX 文件") from exc
 

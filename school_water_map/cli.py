@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import shapely
+from platformdirs import user_data_dir
 from shapely.geometry import Point
 
 from school_water_map.accounts import AccountError, AuthError
@@ -19,8 +22,11 @@ from school_water_map.errors import (
     MissingGlyphError,
     PositionError,
     RulesError,
+    SettingsError,
+    StoredTextError,
     UnknownPlaceError,
 )
+from school_water_map.failures import describe
 from school_water_map.geocode import ProviderError
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, entity_id, record
@@ -34,17 +40,63 @@ from school_water_map.store import open_store
 log = logging.getLogger("school_water_map")
 
 
+#: Errors whose message is already Chinese for a person.
+USER_ERRORS = (DataFileError, PositionError, RulesError, UnknownPlaceError, ProviderError, MissingGlyphError,
+               AccountError, AuthError, SettingsError, StoredTextError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; user errors print a Chinese message and exit 2."""
+    """Run one command. Every failure prints ``错误：…`` in Chinese (its cause, never a traceback or a
+    server path) and exits 2; the details go to the log (``swmap.log`` in the data directory), or to
+    stderr with a traceback under ``--debug`` or ``SWMAP_DEBUG``."""
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    debug = bool(args.debug or os.environ.get("SWMAP_DEBUG"))
+    _log_to(Path(os.environ.get("SWMAP_DATA_DIR") or user_data_dir("school-water-map")), debug=debug)
     try:
+        settings = Settings.from_env()
         return int(args.run(args, settings))
-    except (DataFileError, PositionError, RulesError, UnknownPlaceError, ProviderError, MissingGlyphError,
-            AccountError, AuthError) as exc:
-        log.debug("command failed", exc_info=exc)
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    except USER_ERRORS as exc:
+        log.log(logging.WARNING if exc.__cause__ else logging.DEBUG, "command failed: %s", exc, exc_info=exc)
+        if debug:
+            raise
+        message = str(exc)
+    except Exception as exc:  # the top level: any failure reaches a person in Chinese, the rest goes to the log
+        log.error("command failed", exc_info=exc)
+        if debug:
+            raise
+        message = describe(exc)
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def _log_to(data_dir: Path, *, debug: bool) -> None:
+    """Details to stderr when debugging, else warnings and errors to ``swmap.log`` in the data directory
+    (written only when something goes wrong; a log that cannot be written is skipped silently)."""
+    root = logging.getLogger()
+    if any(h.get_name() == "swmap-cli" for h in root.handlers):
+        return
+    handler: logging.Handler
+    if debug:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        logging.raiseExceptions = False  # a full disk must not turn the log itself into a traceback
+        handler = _QuietFileHandler(data_dir / "swmap.log", encoding="utf-8", delay=True)
+    handler.set_name("swmap-cli")
+    handler.setLevel(logging.DEBUG if debug else logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """A log file that is skipped when it cannot be opened or written (a full disk, a read-only folder)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+            super().emit(record)
+        except OSError:
+            return
 
 
 def _pairs(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,6 +150,7 @@ def _history(args: argparse.Namespace, settings: Settings) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swmap", description="学校周边危险水域登记册（利通区）")
+    parser.add_argument("--debug", action="store_true", help="出错时显示详细信息（英文，含调用栈）")
     sub = parser.add_subparsers(required=True, metavar="命令")
     for name, func, helptext, formats in (
         ("pairs", _pairs, "每行附件一条记录，按风险排序", ("json", "csv")),

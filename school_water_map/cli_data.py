@@ -15,9 +15,10 @@ from school_water_map.candidates import STATUS_ZH, CandidateStore, confirm, geoc
 from school_water_map.entities import load_registry
 from school_water_map.export import FORMATS, write_export
 from school_water_map.geocode import PROVIDERS, make_provider
-from school_water_map.geometry_import import import_geometries
+from school_water_map.geometry_import import GeometryImportError, import_geometries
 from school_water_map.layers import load_context
-from school_water_map.position_csv import import_positions
+from school_water_map.limits import read_path
+from school_water_map.position_csv import PositionCsvError, import_positions
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
@@ -68,15 +69,22 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
     store = open_store(settings).positions
-    data = args.file.read_bytes()
+    data = read_path(args.file)  # refused unread when over the size limit of its kind
     suffix = args.file.suffix.lower()
     source = args.source or f"文件导入：{args.file.name}"
-    if suffix in (".csv", ".xlsx", ".xlsm"):
-        content = xlsx_to_csv_bytes(data, args.file.name) if suffix != ".csv" else data
-        stored = import_positions(content, register.resolution, area, store, author=args.author, source=source)
-    else:
-        stored = import_geometries(data, args.file.name, register.resolution, area, store, author=args.author,
-                                   crs=args.crs)
+    try:
+        if suffix in (".csv", ".xlsx", ".xlsm"):
+            content = xlsx_to_csv_bytes(data, args.file.name) if suffix != ".csv" else data
+            stored = import_positions(content, register.resolution, area, store, author=args.author,
+                                      source=source, filename=args.file.name)
+        else:
+            stored = import_geometries(data, args.file.name, register.resolution, area, store,
+                                       author=args.author, crs=args.crs)
+    except (PositionCsvError, GeometryImportError) as exc:  # every problem, one a line (the message shows 10)
+        print(f"错误：{args.file.name} 未导入（共 {len(exc.problems)} 处问题，须全部改正后再导入）：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
     print(f"已导入 {len(stored)} 处位置：" + "、".join(r.entity_id for r in stored))
     return 0
 
@@ -115,14 +123,19 @@ def _candidates(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _annex(args: argparse.Namespace, settings: Settings) -> int:
-    rows = read_annex_file(args.file)
     try:
+        rows = read_annex_file(args.file)
         parse_rows(rows)
-    except AnnexRowsError as exc:
+    except AnnexRowsError as exc:  # every bad cell of every row, in one pass; nothing applied
         print(f"错误：{exc}", file=sys.stderr)
+        if args.format == "json":
+            _print_json({"ok": False, "errors": exc.records()})
         return 1
     if args.action == "check":
-        print(f"附件检查通过：{len(rows)} 行，全部可以识别。")
+        if args.format == "json":
+            _print_json({"ok": True, "rows": len(rows), "errors": []})
+        else:
+            print(f"附件检查通过：{len(rows)} 行，全部可以识别。")
         return 0
     register = build_register(settings)
     current = active_annex(settings)
@@ -130,8 +143,10 @@ def _annex(args: argparse.Namespace, settings: Settings) -> int:
                              district_adcode=settings.district_adcode).with_aliases(current.aliases)
     diff = diff_annex(register.resolution, rows, registry, district_adcode=settings.district_adcode)
     if args.action == "diff":
-        out = json.dumps(diff_as_dict(diff), ensure_ascii=False, indent=2) + "\n"
-        sys.stdout.write(out if args.format == "json" else render_diff_text(diff))
+        if args.format == "json":
+            _print_json(diff_as_dict(diff))
+        else:
+            sys.stdout.write(render_diff_text(diff))
         return 0
     if not args.author:
         print("错误：应用附件需要 --author（应用人）", file=sys.stderr)
@@ -140,3 +155,7 @@ def _annex(args: argparse.Namespace, settings: Settings) -> int:
     sys.stdout.write(render_diff_text(diff))
     print(f"已应用新附件：{len(rows)} 行（原附件已存入历史）。")
     return 0
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -6,15 +6,18 @@ from __future__ import annotations
 class AnnexParseError(ValueError):
     """A cell of an annex row could not be read unambiguously.
 
-    ``str(error)`` is the Chinese message for users; ``row``, ``field`` and ``text`` name the culprit.
+    ``str(error)`` is the Chinese message for users; ``row``, ``field`` and ``text`` name the culprit;
+    ``line`` is the line in the file, named when the row has no usable 序号.
     """
 
-    def __init__(self, *, row: int | str | None, field: str, text: str, reason: str) -> None:
+    def __init__(self, *, row: int | str | None, field: str, text: str, reason: str,
+                 line: int | None = None) -> None:
         self.row = row
         self.field = field
         self.text = text
         self.reason = reason
-        where = f"第 {row} 行" if row is not None else "输入"
+        self.line = line
+        where = f"第 {row} 行" if row is not None else (f"文件第 {line} 行" if line is not None else "输入")
         super().__init__(f"{where}“{field}”无法识别：“{text}”（{reason}）")
 
 
@@ -50,3 +53,11 @@ class MissingGlyphError(ValueError):
         self.document = document
         codes = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in characters)
         super().__init__(f"{document}中有字体无法显示的字符：{codes}；请改用常用写法后再打印")
+
+
+class SettingsError(ValueError):
+    """An environment variable with a value the settings cannot use (names the variable)."""
+
+
+class StoredTextError(ValueError):
+    """Text the store refuses to keep: a NUL character (PostgreSQL cannot store it); names the field."""

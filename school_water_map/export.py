@@ -7,7 +7,6 @@ exported with no geometry (never a made-up point): every pair and its risk is pr
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
 import zipfile
@@ -24,6 +23,7 @@ from fastkml import data as kml_data
 from fastkml import styles as kml_styles
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map import spreadsheet
 from school_water_map.errors import DataFileError
 from school_water_map.records import flat_value, pair_records, school_records, to_csv, water_records
 from school_water_map.register import Register
@@ -72,7 +72,7 @@ def write_export(register: Register, path: Path, fmt: str | None = None) -> Path
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("doc.kml", text)
     elif fmt == "csv":
-        path.write_text(to_csv(pair_records(register)), encoding="utf-8-sig")  # BOM: Excel/WPS read UTF-8
+        path.write_text(to_csv(pair_records(register)), encoding="utf-8-sig")  # BOM: Excel/WPS read UTF-8; formula-safe
     else:
         path.write_bytes(xlsx_bytes(layers))
     return path
@@ -85,14 +85,13 @@ def export_bytes(register: Register, fmt: str) -> bytes:
 
 
 def xlsx_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
-    """An XLSX workbook, one sheet per layer (titles in Chinese), geometry as WKT."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, layer in layers.items():
-            table = pd.DataFrame(layer.drop(columns="geometry"))
-            table["wkt"] = [g.wkt if g is not None else "" for g in layer.geometry]
-            table.to_excel(writer, sheet_name=LAYER_TITLES[name], index=False)
-    return buffer.getvalue()
+    """An XLSX workbook, one sheet per layer (titles in Chinese), geometry as WKT, text made formula-safe."""
+    tables = {}
+    for name, layer in layers.items():
+        table = pd.DataFrame(layer.drop(columns="geometry"))
+        table["wkt"] = [g.wkt if g is not None else "" for g in layer.geometry]
+        tables[LAYER_TITLES[name]] = table
+    return spreadsheet.xlsx_bytes(tables)
 
 
 def _frame(records: list[dict[str, object]], geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:

@@ -7,11 +7,9 @@ checked before anything is stored; one bad feature refuses the whole file, namin
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 import warnings
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +21,10 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map import limits
 from school_water_map.entities import Resolution
 from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
+from school_water_map.limits import InputLimitError
 from school_water_map.locate import LocateRequest, entity_id, prepare
 from school_water_map.positions import PositionRecord, PositionStore
 
@@ -49,6 +49,7 @@ def read_features(data: bytes, filename: str) -> gpd.GeoDataFrame:
     suffix = Path(filename).suffix.lower()
     if suffix not in FORMATS:
         raise DataFileError(f"{filename}：不支持的文件类型，可导入 GeoJSON、KML、KMZ、GPX")
+    limits.check_size(len(data), limits.GEOMETRY_BYTES, filename)
     if suffix == ".kmz":
         data, suffix = _kml_from_kmz(data, filename), ".kml"
     with tempfile.TemporaryDirectory() as folder:
@@ -58,7 +59,9 @@ def read_features(data: bytes, filename: str) -> gpd.GeoDataFrame:
             layers = [str(name) for name, _ in pyogrio.list_layers(path)]
             if FORMATS[suffix] == "GPX":
                 layers = [name for name in layers if name in _GPX_LAYERS]
-            frames = [_layer(path, layer) for layer in layers]
+            frames = _layers(path, layers, filename)
+        except DataFileError:
+            raise
         except (DataSourceError, DataLayerError, GEOSException, ValueError, KeyError) as exc:
             log.info("cannot read %s: %s", filename, exc)
             raise DataFileError(f"{filename}：文件无法读取，可能已损坏、格式不符或含无效的几何图形") from exc
@@ -118,10 +121,25 @@ def import_geometries(data: bytes, filename: str, resolution: Resolution, area: 
     return store.add(records)
 
 
-def _layer(path: Path, layer: str) -> gpd.GeoDataFrame:
+def _layers(path: Path, layers: list[str], filename: str) -> list[gpd.GeoDataFrame]:
+    """Each layer's features, refused as soon as the file has too many layers or features in all."""
+    if len(layers) > limits.GEOMETRY_LAYERS:
+        raise InputLimitError(f"{filename}：有 {len(layers):,} 个图层，超过上限 {limits.GEOMETRY_LAYERS} 个；未导入")
+    frames: list[gpd.GeoDataFrame] = []
+    left = limits.GEOMETRY_FEATURES
+    for layer in layers:
+        frame = _layer(path, layer, max_features=left + 1)  # one more than allowed: enough to tell
+        left -= len(frame)
+        if left < 0:
+            raise InputLimitError(f"{filename}：要素超过上限 {limits.GEOMETRY_FEATURES:,} 个；未导入")
+        frames.append(frame)
+    return frames
+
+
+def _layer(path: Path, layer: str, *, max_features: int) -> gpd.GeoDataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on bad features: they come back NULL
-        frame = pyogrio.read_dataframe(path, layer=layer)
+        frame = pyogrio.read_dataframe(path, layer=layer, max_features=max_features)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326") and not frame.crs.equals("OGC:CRS84"):
         frame = frame.to_crs("EPSG:4326")
     name_field = next((f for f in NAME_FIELDS if f in frame.columns), None)
@@ -140,12 +158,11 @@ def _merge(geoms: list[BaseGeometry]) -> BaseGeometry:
 
 
 def _kml_from_kmz(data: bytes, filename: str) -> bytes:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
-            if not names:
-                raise DataFileError(f"{filename}：KMZ 压缩包中没有 KML 文件")
-            main = "doc.kml" if "doc.kml" in names else names[0]
-            return archive.read(main)
-    except zipfile.BadZipFile as exc:
-        raise DataFileError(f"{filename}：不是有效的 KMZ 文件") from exc
+    """The KMZ's main KML (``doc.kml``, else the first), its members' count and sizes checked first
+    and the KML decompressed with a cap (a zip bomb is refused, not expanded)."""
+    with limits.open_zip(data, filename, kind="KMZ") as archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
+        if not names:
+            raise DataFileError(f"{filename}：KMZ 压缩包中没有 KML 文件")
+        main = "doc.kml" if "doc.kml" in names else names[0]
+        return limits.read_member(archive, main, filename, kind="KMZ", limit=limits.GEOMETRY_BYTES)

@@ -5,19 +5,19 @@ drafts that keep half-filled work across a dropped connection or a reload.
 
 from __future__ import annotations
 
-import hashlib
-import io
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from school_water_map import photos
 from school_water_map.accounts import User, require_site_write
 from school_water_map.db.models import DraftRow, InspectionRow
 from school_water_map.errors import PositionError
@@ -28,9 +28,7 @@ if TYPE_CHECKING:
     from school_water_map.sites import Site
 
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
-MAX_PHOTO_BYTES = 15 * 1024 * 1024
-PHOTO_MAX_SIDE = 1600
-PHOTO_QUALITY = 82
+log = logging.getLogger(__name__)
 
 
 class InspectionError(ValueError):
@@ -88,29 +86,26 @@ def submit(store: Store, user: User, site: Site, form: InspectionInput, *, targe
         raise InspectionError("；".join(problems))
     point = _device_point(device)
     state, distance = presence(point, target, rules)
+    fields = {"answers": dict(form.answers), "problems": form.problems.strip(),
+              "action_taken": form.action_taken.strip(), "note": form.note.strip(),
+              "gps_lon": point.x if point else None, "gps_lat": point.y if point else None,
+              "gps_accuracy_m": device.accuracy_m if device else None, "distance_to_site_m": distance,
+              "presence": state}
     jpeg = process_photo(photo) if photo else None
-    photo_path = _save_photo(store.data_dir, jpeg) if jpeg else None
+    if jpeg is None:
+        return _record(store, user, site, fields, photo=None, corrects=corrects, now=now)
     try:
-        with store.session() as session:
-            if corrects is not None:
-                original = session.get(InspectionRow, corrects)
-                if original is None or original.site_id != site.site_id:
-                    raise InspectionError(f"要更正的巡查记录 #{corrects} 不存在或不属于此站点")
-            row = InspectionRow(
-                site_id=site.site_id, township=site.township or "", user_id=user.id,
-                inspector=user.display_name or user.username, created_at=now or datetime.now(UTC),
-                answers=dict(form.answers), problems=form.problems.strip(), action_taken=form.action_taken.strip(),
-                note=form.note.strip(), photo=photo_path, gps_lon=point.x if point else None,
-                gps_lat=point.y if point else None, gps_accuracy_m=device.accuracy_m if device else None,
-                distance_to_site_m=distance, presence=state, corrects_id=corrects)
-            session.add(row)
-            session.execute(delete(DraftRow).where(DraftRow.user_id == user.id, DraftRow.site_id == site.site_id))
-            session.flush()
-            return _inspection(row)
-    except BaseException:
-        if photo_path:
-            (store.data_dir / photo_path).unlink(missing_ok=True)
-        raise
+        with photos.writing(store.data_dir):
+            saved = photos.save(store.data_dir, jpeg, now=now)
+            try:
+                return _record(store, user, site, fields, photo=saved.path, corrects=corrects, now=now)
+            except BaseException as exc:
+                failure = exc
+    except photos.PhotoError as exc:
+        raise InspectionError(str(exc)) from exc
+    # refused: the photo goes only if this submission alone wrote it and no committed inspection uses it
+    photos.discard(store.data_dir, saved, referenced=partial(_photo_referenced, store))
+    raise failure
 
 
 def list_inspections(store: Store, *, townships: set[str] | None = None,
@@ -160,30 +155,39 @@ def load_draft(store: Store, user: User, site_id: str) -> dict[str, object] | No
 
 
 def process_photo(data: bytes) -> bytes:
-    """Re-encode an uploaded photo as JPEG, at most 1600 px on its long side, without its metadata."""
-    if len(data) > MAX_PHOTO_BYTES:
-        raise InspectionError(f"照片太大（{len(data) / 1_048_576:.1f} MB），上限 {MAX_PHOTO_BYTES // 1_048_576} MB")
+    """Re-encode an uploaded photo as JPEG, at most 1600 px on its long side, without its metadata
+    (JPEG, PNG or HEIC only; size and pixels checked before decoding)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InspectionError("上传的文件不是可识别的图片（请拍照或选择 JPG/PNG 照片）") from exc
-    upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    upright.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
-    return out.getvalue()
+        return photos.reencode(data)
+    except photos.PhotoError as exc:
+        raise InspectionError(str(exc)) from exc
 
 
-def _save_photo(data_dir: Path, jpeg: bytes) -> str:
-    digest = hashlib.sha256(jpeg).hexdigest()
-    relative = Path("photos") / datetime.now(UTC).strftime("%Y/%m") / f"{digest}.jpg"
-    path = data_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(jpeg)
-    tmp.replace(path)
-    return str(relative)
+def _record(store: Store, user: User, site: Site, fields: dict[str, Any], *, photo: str | None,
+            corrects: int | None, now: datetime | None) -> Inspection:
+    """Write the inspection in one transaction (committed when this returns), or nothing."""
+    with store.session() as session:
+        if corrects is not None:
+            original = session.get(InspectionRow, corrects)
+            if original is None or original.site_id != site.site_id:
+                raise InspectionError(f"要更正的巡查记录 #{corrects} 不存在或不属于此站点")
+        row = InspectionRow(site_id=site.site_id, township=site.township or "", user_id=user.id,
+                            inspector=user.display_name or user.username, created_at=now or datetime.now(UTC),
+                            photo=photo, corrects_id=corrects, **fields)
+        session.add(row)
+        session.execute(delete(DraftRow).where(DraftRow.user_id == user.id, DraftRow.site_id == site.site_id))
+        session.flush()
+        return _inspection(row)
+
+
+def _photo_referenced(store: Store, path: str) -> bool:
+    """Whether a committed inspection keeps this photo (True when the store cannot say: keep it)."""
+    try:
+        with store.session() as session:
+            return session.scalar(select(InspectionRow.id).where(InspectionRow.photo == path).limit(1)) is not None
+    except SQLAlchemyError:
+        log.warning("cannot check whether photo %s is referenced; keeping it", path, exc_info=True)
+        return True
 
 
 def _device_point(device: DevicePosition | None) -> Point | None:

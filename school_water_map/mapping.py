@@ -11,7 +11,6 @@ every overlay is shifted to GCJ-02 so that it lines up with the tiles.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,8 @@ from shapely.geometry.base import BaseGeometry
 
 from school_water_map.basemaps import Basemap, basemaps
 from school_water_map.crs import WGS84, from_wgs84
-from school_water_map.layers import ContextLayers
+from school_water_map.html_text import html_text
+from school_water_map.layers import ContextLayers, round_coordinates
 from school_water_map.register import Register
 from school_water_map.register_view import PairFilter, directions_text, filter_pairs, reasons_text
 from school_water_map.reported import format_metres
@@ -100,7 +100,7 @@ def pending_layer(lon: float, lat: float, basemap: Basemap | None = None, *, lab
     """A marker at a WGS-84 position awaiting confirmation (drawn without reloading the map)."""
     point = _shifter((basemap or basemaps()[0]).crs)(Point(lon, lat))
     group = folium.FeatureGroup(name=label)
-    folium.Marker(_latlon(point), tooltip=label).add_to(group)
+    folium.Marker(_latlon(point), tooltip=_tooltip(label)).add_to(group)
     return group
 
 
@@ -110,7 +110,7 @@ def candidate_layer(points: Sequence[tuple[float, float, str]], basemap: Basemap
     shift = _shifter((basemap or basemaps()[0]).crs)
     group = folium.FeatureGroup(name=label)
     for lon, lat, text in points:
-        folium.Marker(_latlon(shift(Point(lon, lat))), tooltip=folium.Tooltip(text, permanent=True)).add_to(group)
+        folium.Marker(_latlon(shift(Point(lon, lat))), tooltip=_tooltip(text, permanent=True)).add_to(group)
     return group
 
 
@@ -186,7 +186,7 @@ class _MetricScale(MacroElement):
 def _legend_html(rules: Rules, zone_radius_m: float) -> str:
     levels = [(level.label, level.colour) for level in sorted(rules.levels, key=lambda lv: lv.rank)]
     levels.append(("无上报水域", NONE_COLOUR))
-    swatches = "".join(f'<span class="swm-lv"><i style="background:{colour}"></i>{html.escape(label)}</span>'
+    swatches = "".join(f'<span class="swm-lv"><i style="background:{colour}"></i>{html_text(label)}</span>'
                        for label, colour in levels)
     rows = [
         (_svg_circle(fill=True, dashed=False), "学校：已定位（实测/地名库）"),
@@ -197,7 +197,7 @@ def _legend_html(rules: Rules, zone_radius_m: float) -> str:
         (f'<svg width="18" height="12"><circle cx="9" cy="6" r="5" fill="{ZONE_COLOUR}" fill-opacity="0.15" '
          f'stroke="{ZONE_COLOUR}"/></svg>', f"学校周边 {format_metres(zone_radius_m)} 米安全区域"),
     ]
-    lines = "".join(f'<div class="swm-row">{icon}<span>{html.escape(text)}</span></div>' for icon, text in rows)
+    lines = "".join(f'<div class="swm-row">{icon}<span>{html_text(text)}</span></div>' for icon, text in rows)
     return f"<details open><summary><b>图例</b></summary><div>风险等级：{swatches}</div>{lines}</details>"
 
 
@@ -235,21 +235,27 @@ def _base_map(basemap: Basemap, bounds: list[list[float]]) -> folium.Map:
 
 
 def _add_context(fmap: folium.Map, context: ContextLayers, shift: Shift) -> None:
+    drawn = context.display  # simplified for display, coordinates rounded (after the basemap's shift too)
+
+    def shown(geometry: BaseGeometry) -> BaseGeometry:
+        return round_coordinates(shift(geometry))
+
     group = folium.FeatureGroup(name=LAYER_OUTLINE).add_to(fmap)
-    neighbours = context.neighbours[context.neighbours["name"] != "利通区"]
-    for name, geometry in zip(neighbours["name"], neighbours.geometry, strict=True):
-        _geojson(shift(geometry), {"color": "#95a5a6", "weight": 1.5, "fill": False}, tooltip=name).add_to(group)
-        _label(shift(geometry.representative_point()), name, colour="#7f8c8d").add_to(group)
-    outline = context.outline.union_all()
-    _geojson(shift(outline), {"color": "#34495e", "weight": 3, "fill": False}, tooltip="利通区").add_to(group)
+    for name, geometry, label_at in drawn.neighbours:
+        if name == "利通区":
+            continue
+        _geojson(shown(geometry), {"color": "#95a5a6", "weight": 1.5, "fill": False}, tooltip=name).add_to(group)
+        _label(shift(label_at), name, colour="#7f8c8d").add_to(group)
+    _geojson(shown(drawn.outline), {"color": "#34495e", "weight": 3, "fill": False}, tooltip="利通区").add_to(group)
     river = folium.FeatureGroup(name=LAYER_RIVER).add_to(fmap)
-    for geometry in context.river.geometry:
-        _geojson(shift(geometry), {"color": "#2e86c1", "weight": 4, "opacity": 0.8}, tooltip="黄河").add_to(river)
+    for geometry in drawn.river:
+        _geojson(shown(geometry), {"color": "#2e86c1", "weight": 4, "opacity": 0.8}, tooltip="黄河").add_to(river)
     anchors = folium.FeatureGroup(name=LAYER_ANCHORS).add_to(fmap)
     for anchor in context.anchors.itertuples():
         point = shift(anchor.geometry)
+        tip = f"{anchor.name}（参考位置，误差约 {format_metres(anchor.uncertainty_m)} 米）"
         folium.CircleMarker(_latlon(point), radius=3, color="#7f8c8d", fill=True, fill_opacity=0.8, weight=1,
-                            tooltip=f"{anchor.name}（参考位置，误差约 {format_metres(anchor.uncertainty_m)} 米）",
+                            tooltip=_tooltip(tip),
                             class_name="swm-anchor").add_to(anchors)
 
 
@@ -258,8 +264,9 @@ def _add_zones(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift:
     radius = register.rules.zone_radius_m
     for school_id, geometry in _located(register.schools, pairs["school_id"]):
         point = shift(geometry)
+        tip = f"{register.schools.at[school_id, 'name']} 周边 {format_metres(radius)} 米安全区域"
         folium.Circle(_latlon(point), radius=radius, color=ZONE_COLOUR, weight=1.5, fill=True, fill_opacity=0.08,
-                      tooltip=f"{register.schools.at[school_id, 'name']} 周边 {format_metres(radius)} 米安全区域",
+                      tooltip=_tooltip(tip),
                       class_name="swm-zone").add_to(group)
 
 
@@ -277,7 +284,7 @@ def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shif
             _latlon(point), radius=9, color=colours[top["risk_level"]], weight=3, fill=True,
             fill_opacity=0.9 if solid else 0.25, dash_array=None if solid else "5 4",
             class_name="swm-school" if solid else "swm-school swm-unconfirmed",
-            tooltip=f"{school['name']}（{top['risk_level_label']}）",
+            tooltip=_tooltip(f"{school['name']}（{top['risk_level_label']}）"),
             popup=folium.Popup(_school_popup(school, own_pairs)
                                + _notice_link(notice_url, "打印致家长告知书", school=school_id), max_width=320),
         ).add_to(group)
@@ -293,17 +300,17 @@ def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, s
         colour, solid = colours[top["risk_level"]], water["precision"] in SOLID
         popup = (_water_popup(water, register.pairs[register.pairs["water_id"] == water_id])
                  + _notice_link(notice_url, "打印警示告示", water=water_id))  # the page offers each school's site
-        shape = shift(geometry)
+        shape, tip = shift(geometry), f"{water['name']}（{water['kind_label']}）"
         if isinstance(shape, (Point, MultiPoint)):
             for part in getattr(shape, "geoms", [shape]):
                 folium.CircleMarker(_latlon(part), radius=7, color=colour, weight=3, fill=True,
                                     fill_opacity=0.8 if solid else 0.25, dash_array=None if solid else "5 4",
-                                    class_name="swm-water", tooltip=f"{water['name']}（{water['kind_label']}）",
+                                    class_name="swm-water", tooltip=_tooltip(tip),
                                     popup=folium.Popup(popup, max_width=320)).add_to(group)
         else:
             style = {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.3,
                      "dashArray": None if solid else "6 4", "className": "swm-water"}
-            layer = _geojson(shape, style, tooltip=f"{water['name']}（{water['kind_label']}）")
+            layer = _geojson(shape, style, tooltip=tip)
             folium.Popup(popup, max_width=320).add_to(layer)
             layer.add_to(group)
 
@@ -332,17 +339,18 @@ def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFram
                     class_name="swm-link",
                 ).add_to(group)
                 folium.CircleMarker(_latlon(part), radius=6, color=colour, weight=2.5, fill=True, fill_opacity=0.2,
-                                    dash_array="3 3", class_name="swm-derived", tooltip=tooltip,
+                                    dash_array="3 3", class_name="swm-derived", tooltip=_tooltip(tooltip),
                                     popup=folium.Popup(popup, max_width=320)).add_to(group)
         elif item.shape in ("ring", "rings"):
             for ring in getattr(shape, "geoms", [shape]):
                 folium.PolyLine(  # type: ignore[no-untyped-call]
-                    [[y, x] for x, y in ring.coords], color=colour, weight=2, dash_array="8 6",
-                    class_name="swm-derived swm-ring", tooltip=tooltip, popup=folium.Popup(popup, max_width=320),
+                    [[round(y, 6), round(x, 6)] for x, y in ring.coords], color=colour, weight=2, dash_array="8 6",
+                    class_name="swm-derived swm-ring", tooltip=_tooltip(tooltip),
+                    popup=folium.Popup(popup, max_width=320),
                 ).add_to(group)
         else:  # at the gate: a dashed circle around the school
             folium.CircleMarker(_latlon(school), radius=15, color=colour, weight=2.5, fill=False,
-                                dash_array="3 3", class_name="swm-derived swm-gate", tooltip=tooltip,
+                                dash_array="3 3", class_name="swm-derived swm-gate", tooltip=_tooltip(tooltip),
                                 popup=folium.Popup(popup, max_width=320)).add_to(group)
 
 
@@ -387,12 +395,12 @@ def _located(frame: gpd.GeoDataFrame, ids: Iterable[str]) -> list[tuple[str, Bas
 
 def _geojson(geometry: BaseGeometry, style: dict[str, Any], *, tooltip: str) -> folium.GeoJson:
     feature = {"type": "Feature", "properties": {}, "geometry": mapping(geometry)}
-    return folium.GeoJson(feature, style_function=lambda _feature: style, tooltip=tooltip)
+    return folium.GeoJson(feature, style_function=lambda _feature: style, tooltip=_tooltip(tooltip))
 
 
 def _label(point: BaseGeometry, text: str, *, colour: str) -> folium.Marker:
     icon = folium.DivIcon(html=f'<div style="font-size:12px;color:{colour};white-space:nowrap;transform:'
-                               f'translate(-50%,-50%);pointer-events:none">{html.escape(text)}</div>',
+                               f'translate(-50%,-50%);pointer-events:none">{html_text(text)}</div>',
                           icon_size=(0, 0), class_name="swm-label")
     return folium.Marker(_latlon(point), icon=icon, interactive=False)
 
@@ -475,4 +483,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value))
+    return html_text(value)
+
+
+def _tooltip(text: str, **options: Any) -> folium.Tooltip:
+    """A tooltip showing ``text`` as text: folium puts a tooltip's text raw into a JavaScript template
+    literal and Leaflet sets it as HTML."""
+    return folium.Tooltip(html_text(text), **options)

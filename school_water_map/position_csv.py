@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map import limits
 from school_water_map.accounts import AuthError, User
-from school_water_map.coordinates import parse_lonlat
+from school_water_map.coordinates import parse_angle
 from school_water_map.entities import Resolution
 from school_water_map.errors import PositionError, UnknownPlaceError
 from school_water_map.locate import LocateRequest, entity_id, prepare
@@ -55,9 +56,10 @@ class CsvRow:
     request: LocateRequest
 
 
-def read_rows(data: bytes, *, author: str, source: str, precision: str = "surveyed") -> list[CsvRow]:
+def read_rows(data: bytes, *, author: str, source: str, precision: str = "surveyed",
+              filename: str = "文件") -> list[CsvRow]:
     """Parse the file into locate requests (coordinates and columns checked; places not yet)."""
-    rows, problems = _parse(data, author=author, source=source, precision=precision)
+    rows, problems = _parse(data, author=author, source=source, precision=precision, filename=filename)
     if problems:
         raise PositionCsvError([text for _, text in problems])
     return rows
@@ -65,10 +67,10 @@ def read_rows(data: bytes, *, author: str, source: str, precision: str = "survey
 
 def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, store: PositionStore, *,
                      author: str, source: str, precision: str = "surveyed",
-                     user: User | None = None) -> list[PositionRecord]:
+                     user: User | None = None, filename: str = "文件") -> list[PositionRecord]:
     """Check every row (columns, coordinates, place, area, and the ``user``'s township when given),
-    then store all rows in one write, or none."""
-    rows, problems = _parse(data, author=author, source=source, precision=precision)
+    then store all rows in one write, or none. A file over the size or row limit is refused unread."""
+    rows, problems = _parse(data, author=author, source=source, precision=precision, filename=filename)
     records: list[PositionRecord] = []
     seen: dict[str, int] = {}
     for row in rows:
@@ -85,11 +87,16 @@ def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, st
     return store.add(records)
 
 
-def _parse(data: bytes, *, author: str, source: str, precision: str) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+def _parse(data: bytes, *, author: str, source: str, precision: str,
+           filename: str) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+    limits.check_size(len(data), limits.TABLE_BYTES, filename)
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
     try:
         columns = _columns(reader.fieldnames or [])
-        records = list(reader)
+        records = []
+        for record in reader:
+            limits.check_rows(reader.line_num, filename)
+            records.append(record)
     except csv.Error as exc:
         raise PositionCsvError([csv_format_problem(reader.line_num)]) from exc
     rows: list[CsvRow] = []
@@ -127,12 +134,23 @@ def _columns(header: Sequence[str]) -> dict[str, str]:
 
 
 def _request(cells: dict[str, str], *, author: str, source: str, precision: str) -> LocateRequest:
-    if not cells.get("entity"):
-        raise PositionError("未填写编号或名称")
-    lon, lat = parse_lonlat(cells.get("lon", ""), cells.get("lat", ""))
+    """The row's request; a bad row names every bad cell at once (place, longitude, latitude, precision)."""
+    problems = [] if cells.get("entity") else ["未填写编号或名称"]
+    lon = _angle(cells.get("lon", ""), "lon", problems)
+    lat = _angle(cells.get("lat", ""), "lat", problems)
     text = cells.get("precision", "")
     if text and text not in _PRECISION_BY_TEXT:
-        raise PositionError(f"精度“{text}”无法识别：请填写 实测、地名库 或 地理编码")
+        problems.append(f"精度“{text}”无法识别：请填写 实测、地名库 或 地理编码")
+    if problems or lon is None or lat is None:
+        raise PositionError("；".join(problems))
     return LocateRequest(entity=cells["entity"], geometry=Point(lon, lat), crs=cells.get("crs") or "WGS84",
                          source=cells.get("source") or source, author=author, method="csv",
                          precision=_PRECISION_BY_TEXT[text] if text else precision, note=cells.get("note", ""))
+
+
+def _angle(text: str, axis: str, problems: list[str]) -> float | None:
+    try:
+        return parse_angle(text, axis=axis)
+    except PositionError as exc:
+        problems.append(str(exc))
+        return None

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from school_water_map.register import Register
+from school_water_map.spreadsheet import safe_cell
 
 PAIR_FIELDS = ("row", "school_id", "school", "water_id", "water", "distance_text", "distance_m", "distance_max_m",
                "approximate", "directions", "at_gate", "seasonal", "note", "township", "water_kind",
@@ -42,14 +43,17 @@ def to_json(records: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(records: Sequence[dict[str, Any]]) -> str:
-    """CSV with lists joined by ``|`` and reasons by ``；`` (Chinese readers open it in Excel/WPS)."""
+    """CSV with lists joined by ``|`` and reasons by ``；`` (Chinese readers open it in Excel/WPS).
+
+    Text a spreadsheet would run as a formula gets a leading ``'`` (:func:`~school_water_map.spreadsheet.safe_cell`).
+    """
     buffer = io.StringIO()
     if not records:
         return ""
     writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({key: flat_value(value) for key, value in record.items()})
+        writer.writerow({key: safe_cell(flat_value(value)) for key, value in record.items()})
     return buffer.getvalue()
 
 

@@ -2,12 +2,12 @@
 
 ``filter_pairs`` narrows the ranked pairs (township, risk level, water kind, distance, a name search)
 keeping their order; ``pair_table`` turns them into the table shown and downloaded, with Chinese
-headers and the reasons spelled out; ``to_csv_bytes``/``to_xlsx_bytes`` write it for Excel and WPS.
+headers and the reasons spelled out; ``to_csv_bytes``/``to_xlsx_bytes`` write it for Excel and WPS
+(through ``spreadsheet``, which keeps text from running as a formula).
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ import pandas as pd
 
 from school_water_map.positions import PRECISION_ZH
 from school_water_map.reported import COMPASS_ZH, format_metres
+from school_water_map.spreadsheet import csv_bytes, xlsx_bytes
 
 #: Distance choices: code → (label, upper bound in metres or None, only pairs with no known distance).
 DISTANCE_CHOICES: dict[str, tuple[str, float | None, bool]] = {
@@ -91,28 +92,13 @@ def directions_text(directions: list[str]) -> str:
 
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel and WPS open the Chinese text correctly."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """The register table as CSV for Excel and WPS (see :func:`school_water_map.spreadsheet.csv_bytes`)."""
+    return csv_bytes(table)
 
 
 def to_xlsx_bytes(table: pd.DataFrame, *, sheet: str = "隐患清单") -> bytes:
-    """An Excel workbook: header frozen, filters on, columns sized to their text."""
-    return to_xlsx_sheets_bytes({sheet: table})
-
-
-def to_xlsx_sheets_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """One workbook with a sheet per table (in order), each laid out as :func:`to_xlsx_bytes` does."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet, table in tables.items():
-            table.to_excel(writer, sheet_name=sheet, index=False)
-            worksheet = writer.sheets[sheet]
-            worksheet.freeze_panes = "A2"
-            worksheet.auto_filter.ref = worksheet.dimensions
-            for cells in worksheet.columns:
-                width = max(_display_width(str(c.value or "")) for c in cells)
-                worksheet.column_dimensions[cells[0].column_letter].width = min(max(width + 2, 6), 60)
-    return buffer.getvalue()
+    """The register table as an Excel workbook (see :func:`school_water_map.spreadsheet.xlsx_bytes`)."""
+    return xlsx_bytes({sheet: table})
 
 
 def _table_row(pair: Mapping[Any, Any]) -> dict[str, Any]:
@@ -144,7 +130,3 @@ def _number(value: Any) -> float | None:
 def _plain_number(value: Any) -> int | float:
     number = float(value)
     return int(number) if number.is_integer() else number
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

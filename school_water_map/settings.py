@@ -10,9 +10,15 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from school_water_map.errors import SettingsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_GEODATA_DIR = PACKAGE_DIR.parent / "geodata"
 DEFAULT_RULES_PATH = PACKAGE_DIR / "data" / "risk_rules.toml"
+#: The database URL schemes accepted, and the SQLAlchemy dialect each one is opened with (psycopg 3 is
+#: the PostgreSQL driver installed; SQLAlchemy itself refuses the ``postgres://`` that hosts hand out).
+DATABASE_SCHEMES = {"sqlite": "sqlite", "postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
+                    "postgresql+psycopg": "postgresql+psycopg"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,11 @@ class Settings:
     geocode_interval_s: float = 1.0  # at most one request a second (Nominatim's usage policy)
     geocode_timeout_s: float = 10.0
     geocode_retries: int = 2
+    login_max_failures: int = 5  # an account's failed logins within the lockout window before it is locked
+    login_lockout_minutes: float = 15.0
+    login_delay_s: float = 1.0  # the first of the growing waits between failed logins (1, 2, 4 s)
+    session_hours: float = 12.0  # a login lasts this long across reloads and tabs (a working day)
+    trusted_proxy: bool = False  # behind a reverse proxy: the client is the last X-Forwarded-For address
 
     @property
     def annex_path(self) -> Path:
@@ -85,19 +96,45 @@ class Settings:
 
 def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
     """``SWMAP_DATABASE_URL``, ``SWMAP_AMAP_KEY``, ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``,
-    ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE}``."""
+    ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE}``,
+    ``SWMAP_LOGIN_{MAX_FAILURES,LOCKOUT_MINUTES,DELAY}``, ``SWMAP_SESSION_HOURS`` and ``SWMAP_TRUSTED_PROXY``."""
     text = {"database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
             "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
             "patrol_summer": "SWMAP_PATROL_SUMMER"}
     numbers: dict[str, tuple[str, type[float] | type[int]]] = {
         "geocode_interval_s": ("SWMAP_GEOCODE_INTERVAL", float), "geocode_timeout_s": ("SWMAP_GEOCODE_TIMEOUT", float),
         "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int), "patrol_cycle_days": ("SWMAP_PATROL_CYCLE_DAYS", int),
-        "patrol_max_distance_m": ("SWMAP_PATROL_MAX_DISTANCE", float)}
+        "patrol_max_distance_m": ("SWMAP_PATROL_MAX_DISTANCE", float),
+        "login_max_failures": ("SWMAP_LOGIN_MAX_FAILURES", int),
+        "login_lockout_minutes": ("SWMAP_LOGIN_LOCKOUT_MINUTES", float),
+        "login_delay_s": ("SWMAP_LOGIN_DELAY", float), "session_hours": ("SWMAP_SESSION_HOURS", float)}
     changes: dict[str, Any] = {name: env[var].strip().rstrip("/") for name, var in text.items() if env.get(var)}
+    if env.get("SWMAP_TRUSTED_PROXY"):
+        changes["trusted_proxy"] = env["SWMAP_TRUSTED_PROXY"].strip().lower() in ("1", "true", "yes")
     for name, (var, kind) in numbers.items():
         if env.get(var):
             try:
                 changes[name] = kind(env[var])
             except ValueError as exc:
-                raise ValueError(f"环境变量 {var} 的值“{env[var]}”不是有效的数字") from exc
+                raise SettingsError(f"环境变量 {var} 的值“{env[var]}”不是有效的数字") from exc
+    if "database_url" in changes:
+        changes["database_url"] = database_url(changes["database_url"])
     return replace(settings, **changes)
+
+
+def database_url(text: str) -> str:
+    """``SWMAP_DATABASE_URL`` as SQLAlchemy opens it: ``postgres://`` and ``postgresql://`` become
+    ``postgresql+psycopg://``; any other scheme is refused in Chinese (never echoing the URL: it may hold a
+    password). Empty stays empty (the SQLite file in the data directory)."""
+    text = text.strip()
+    if not text:
+        return ""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        raise SettingsError("环境变量 SWMAP_DATABASE_URL 不是数据库地址：应形如 "
+                            "postgresql://用户:密码@主机:端口/库名 或 sqlite:///文件路径")
+    dialect = DATABASE_SCHEMES.get(scheme.lower())
+    if dialect is None:
+        raise SettingsError(f"环境变量 SWMAP_DATABASE_URL 的数据库类型“{scheme[:24]}”不受支持：请使用 "
+                            "postgresql://用户:密码@主机:端口/库名（PostgreSQL）或 sqlite:///文件路径（SQLite）")
+    return f"{dialect}://{rest}"

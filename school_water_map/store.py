@@ -1,5 +1,8 @@
 """The store: the only writer of user data. SQLite in the data directory by default (WAL mode), or
-PostgreSQL when ``SWMAP_DATABASE_URL`` is set. Opening it runs the Alembic migrations.
+PostgreSQL when ``SWMAP_DATABASE_URL`` is set. Opening it runs the Alembic migrations, exactly once:
+under a process-wide lock (Alembic's ``context`` is a module global: two threads migrating at once break
+each other) and a cross-process one (a file lock beside ``swmap.db``; ``pg_advisory_lock`` on PostgreSQL).
+A database that cannot be opened is reported in Chinese with its cause (``failures.describe``).
 
 Positions recorded before the database existed (``positions.json``) are moved in on first open, with
 their history and record ids, and the file is renamed ``positions.json.imported``.
@@ -7,8 +10,10 @@ their history and record ids, and the file is renamed ``positions.json.imported`
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -17,17 +22,31 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text
-from sqlalchemy.exc import OperationalError
+from filelock import FileLock
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from school_water_map.db.models import AnnexRowRecord, InspectionRow, PositionRow
-from school_water_map.errors import DataFileError
+from school_water_map.errors import DataFileError, StoredTextError
+from school_water_map.failures import describe
 from school_water_map.positions import PositionFile, PositionRecord, current_positions
-from school_water_map.settings import Settings
+from school_water_map.settings import Settings, database_url
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "db" / "migrations"
+MIGRATION_LOCK_KEY = 7_302_699  # pg_advisory_lock while migrating (taken: 7_302_640 positions, 7_302_641 logins)
+MIGRATION_LOCK_TIMEOUT_S = 300  # waiting longer for another process's migration is a failure
+#: Chinese names of the stored text fields, for the NUL refusal (others are named by their column).
+FIELD_ZH = {"source": "来源", "author": "录入人", "note": "备注", "input_text": "输入内容", "username": "用户名",
+            "display_name": "姓名", "township": "乡镇", "inspector": "巡查人", "problems": "发现的问题",
+            "action_taken": "采取的措施", "name": "名称", "address": "地址", "query": "查询内容",
+            "decided_by": "确认人", "applied_by": "应用人", "entity_id": "编号", "site_id": "地点编号",
+            "key": "设置项", "value": "设置值", "photo": "照片"}
+_LOCK = threading.RLock()  # one open or migration at a time in this process
+OPEN_STORES = 16  # stores kept open per process (tests open many)
+_STORES: OrderedDict[tuple[str, Path, Path], Store] = OrderedDict()
 
 
 class Store:
@@ -37,6 +56,7 @@ class Store:
         self.engine = engine
         self.data_dir = data_dir
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _refuse_nul)
         self.positions = DbPositionStore(self)
 
     def version(self) -> tuple[int, int, int]:
@@ -55,17 +75,33 @@ class Store:
 
 
 def open_store(settings: Settings) -> Store:
-    """The store for these settings: connected, migrated, old ``positions.json`` moved in (once per process)."""
-    url = settings.database_url or f"sqlite:///{settings.data_dir / 'swmap.db'}"
-    return _open(url, settings.data_dir, settings.positions_path)
+    """The store for these settings: connected, migrated, old ``positions.json`` moved in (once per process).
+
+    Concurrent first calls wait for the one that opens it; a failure is not kept (the next call tries
+    again) and raises ``DataFileError`` naming the database and the cause in Chinese."""
+    url = database_url(settings.database_url) or f"sqlite:///{settings.data_dir / 'swmap.db'}"
+    key = (url, settings.data_dir, settings.positions_path)
+    with _LOCK:
+        store = _STORES.get(key) or _open(*key)
+        _STORES[key] = store
+        _STORES.move_to_end(key)
+        while len(_STORES) > OPEN_STORES:  # like the lru_cache before: a dropped store's pool closes with it
+            _STORES.popitem(last=False)
+    return store
 
 
-@functools.lru_cache(maxsize=16)
 def _open(url: str, data_dir: Path, positions_path: Path) -> Store:
-    engine = make_engine(url)
-    migrate(engine)
-    store = Store(engine, data_dir)
-    _import_position_file(store, positions_path)
+    engine: Engine | None = None
+    try:
+        engine = make_engine(url)
+        with migration_lock(engine):
+            _upgrade(engine)
+            store = Store(engine, data_dir)
+            _import_position_file(store, positions_path)
+    except (OSError, SQLAlchemyError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise DataFileError(f"无法打开数据库（{_where(url)}）：{describe(exc)}") from exc
     return store
 
 
@@ -79,15 +115,66 @@ def make_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision (under ``migration_lock``)."""
+    with migration_lock(engine):
+        _upgrade(engine)
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold the lock that makes migrations run one at a time: in this process (a thread lock) and across
+    processes (a file lock beside the SQLite file, or a PostgreSQL advisory lock on its own connection)."""
+    with _LOCK:
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            database = Path(str(engine.url.database))
+            with FileLock(database.with_name(database.name + ".lock"), timeout=MIGRATION_LOCK_TIMEOUT_S):
+                yield
+        elif engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
+                connection.execute(select(func.pg_advisory_lock(MIGRATION_LOCK_KEY)))
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    with contextlib.suppress(SQLAlchemyError):  # a broken connection drops the lock anyway
+                        connection.execute(select(func.pg_advisory_unlock(MIGRATION_LOCK_KEY)))
+                        connection.commit()
+        else:
+            yield
+
+
+def _upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _where(url: str) -> str:
+    """The database for a person: the SQLite file's name or PostgreSQL's host, port and database (never a
+    server path or a password)."""
+    if url.startswith("sqlite"):
+        return f"数据目录中的 {Path(url.removeprefix('sqlite:///')).name}"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise DataFileError(f"无法打开数据库（{engine.url.render_as_string(hide_password=True)}）") from exc
+        parsed = make_url(url)
+    except ArgumentError:
+        return "PostgreSQL"
+    return f"PostgreSQL {parsed.host or '本机'}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+def _refuse_nul(session: Session, _context: Any, _instances: Any) -> None:
+    """Before a flush: refuse text holding a NUL character on every back-end (PostgreSQL cannot store it),
+    naming the field and the record, so nothing is written."""
+    for row in [*session.new, *session.dirty]:
+        for column in inspect(row).mapper.column_attrs:
+            value = getattr(row, column.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                label = FIELD_ZH.get(column.key, column.key)
+                owner = next((str(getattr(row, k)) for k in ("entity_id", "site_id", "username")
+                              if isinstance(getattr(row, k, None), str) and k != column.key), "")
+                where = f"（{owner}）" if owner else ""
+                raise StoredTextError(f"“{label}”{where}中含有空字符（U+0000），无法保存：请删除该字符后重试")
 
 
 class DbPositionStore:

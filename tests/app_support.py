@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
@@ -22,3 +24,9 @@ def run_page(at: AppTest, page: str | None = None) -> AppTest:
     (at.switch_page(page) if page else at).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a person reads of a Markdown body that carries user text escaped by ``app_pages.md_text.md``
+    (AppTest gives the body as sent: backslash escapes and word joiners included)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -31,7 +31,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORTS = [(768, 1024), (1024, 768)]
 PAGES = [("map", "/", "学校周边危险水域地图"), ("register", "/register", "隐患清单"),
          ("locate", "/locate", "定位与校核")]
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+#: The map's frame: the 地图 page's cached HTML document (st.iframe), or st_folium's (定位与校核, 隐患清单).
+MAP_FRAME = "iframe[title='学校周边危险水域地图'], iframe[title='streamlit_folium.st_folium']"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 START_TIMEOUT_S = 60
 WAIT_MS = 30_000
@@ -55,8 +56,8 @@ def stored_positions(data_dir: Path) -> list[PositionRecord]:
 class StreamlitServer:
     """``streamlit run app.py`` on a free 127.0.0.1 port with its own data directory."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
-        self.data_dir, self.log = data_dir, log
+    def __init__(self, data_dir: Path, log: Path, script: str = "app.py") -> None:
+        self.data_dir, self.log, self.script = data_dir, log, script
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
@@ -66,7 +67,7 @@ class StreamlitServer:
         env.pop("SWMAP_TIANDITU_KEY", None)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                  "--browser.gatherUsageStats", "false"],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -105,7 +106,7 @@ def open_page(browser: Browser, size: tuple[int, int], **options: object) -> tup
 
 def map_frame(page: Page) -> FrameLocator:
     frame = page.frame_locator(MAP_FRAME).first
-    frame.locator("#map_div path.leaflet-interactive").first.wait_for(state="attached")
+    frame.locator(".leaflet-container path.leaflet-interactive").first.wait_for(state="attached")
     return frame
 
 

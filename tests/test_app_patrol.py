@@ -17,14 +17,14 @@ from school_water_map.patrol import patrol_rules, site_geometry
 from school_water_map.register import build_register
 from school_water_map.sites import find_site, sites
 from school_water_map.store import open_store
-from tests.app_support import new_app, run_page
+from tests.app_support import new_app, run_page, shown
 from tests.placing import place
 
 ROW_83 = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠: the riskiest site of 板桥乡
 BANQIAO = [ROW_83, "640302-S36-W01", "640302-S38-W48", "640302-S38-W49"]
 JINJI_SITE = "640302-S40-W50"  # 金积镇 (another township)
 W47 = (106.2500, 37.9500)  # where the tests place 波浪渠 (not its real position)
-PASSWORDS = {"admin01": "admin-pass-1", "bq01": "bq01-pass-1", "look01": "look01-pass-1", "jj01": "jj01-pass-1"}
+PASSWORDS = {"admin01": "admin-pass-1", "bq01": "reed-bank-2026", "look01": "look-pass-2026", "jj01": "jinji-pass-2026"}
 ANSWERS = {"warning_sign": "ok", "fence": "ok", "rescue_kit": "partial", "water_state": "normal", "minors": "none"}
 
 
@@ -127,8 +127,9 @@ def test_logging_out_returns_to_the_login(app_settings, accounts):
 # -- township scoping ------------------------------------------------------------------------------------------------
 
 def _map_script(at: AppTest) -> str:
-    return next(json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")
-                if "st_folium" in c.proto.component_name)
+    frames = [f.proto.srcdoc for f in at.get("iframe") if f.proto.alt == "学校周边危险水域地图"]  # the 地图 page
+    return frames[0] if frames else next(json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")
+                                         if "st_folium" in c.proto.component_name)
 
 
 def test_a_patrol_sees_only_its_township_on_every_page(app_settings, accounts):
@@ -252,7 +253,7 @@ def test_an_incomplete_checklist_or_a_bad_photo_writes_nothing(app_settings, acc
     assert "照片未采用：上传的文件不是可识别的图片" in at.error[0].value
     at.button(key=_key(ROW_83, "submit")).click()
     run_page(at)
-    assert "未提交：请填写“隔离带/防护栏”" in _texts(at.error)
+    assert "未提交：请填写“隔离带/防护栏”" in shown(_texts(at.error))
     assert list_inspections(open_store(app_settings)) == []
 
 
@@ -351,8 +352,8 @@ def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
     at.text_input(key="user_add_name_0").input("gc01")
     at.text_input(key="user_add_display_0").input("古城巡查")
     at.selectbox(key="user_add_role_0").set_value("patrol")
-    at.text_input(key="user_add_password_0").input("gc01-pass-1")
-    at.text_input(key="user_add_again_0").input("gc01-pass-1")
+    at.text_input(key="user_add_password_0").input("gucheng-pass-1")
+    at.text_input(key="user_add_again_0").input("gucheng-pass-1")
     at.button(key="user_add_submit_0").click()
     run_page(at)
     assert "未新增：乡镇巡查员必须指定所属乡镇" in at.error[0].value  # the package's rule, in Chinese
@@ -372,10 +373,10 @@ def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
     at.text_input(key="user_manage_password").input("short")
     at.button(key="user_reset").click()
     run_page(at)
-    assert "密码至少 8 位" in at.error[0].value
-    at.text_input(key="user_manage_password").input("look01-new-pass")
+    assert "密码至少 10 位" in at.error[0].value
+    at.text_input(key="user_manage_password").input("viewer-new-pass")
     at.button(key="user_reset").click()
     run_page(at)
-    assert _login("look01", "look01-new-pass").title[0].value == "学校周边危险水域地图"
+    assert _login("look01", "viewer-new-pass").title[0].value == "学校周边危险水域地图"
     assert [u.username for u in list_users(open_store(app_settings)) if u.active] == ["admin01", "look01", "jj01",
                                                                                       "gc01"]

@@ -22,6 +22,7 @@ from school_water_map.settings import Settings
 from school_water_map.store import open_store
 from tests.browser_support import (
     ENGLISH_LEFTOVERS,
+    MAP_FRAME,
     TOUCH_TARGETS,
     StreamlitServer,
     chromium,
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.browser
 ROW_83 = "640302-S37-W47"
 W47 = (106.2500, 37.9500)  # where this test places 波浪渠 (not its real position)
 AT_W47 = {"longitude": W47[0] + 0.0003, "latitude": W47[1], "accuracy": 5}  # about 26 m east of it
-PASSWORDS = {"admin01": "admin-pass-1", "bq01": "bq01-pass-1"}
+PASSWORDS = {"admin01": "admin-pass-1", "bq01": "reed-bank-2026"}
 OTHER_TOWNSHIPS = ("金积", "高闸", "金银滩", "扁担沟", "古城", "上桥", "胜利", "金星", "东塔寺", "马莲渠", "郭家桥",
                    "孙家滩")
 
@@ -208,7 +209,7 @@ def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
     expect(grid.get_by_text("高", exact=True)).to_be_attached()  # 风险 (reported)
     expect(grid.get_by_text("较高", exact=True)).to_be_attached()  # 措施后风险
     page.get_by_role("link", name="地图").click()
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    frame = page.frame_locator(MAP_FRAME).first
     popup = open_popup(frame, "path.swm-water")
     expect(popup).to_contain_text("上报风险 高，措施后 较高（巡查 #1（")
     page.screenshot(path=str(shots / "map_residual_1024x768.png"))

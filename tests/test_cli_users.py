@@ -31,7 +31,7 @@ def test_user_add_list_disable(tmp_path):
     duplicate = _user(tmp_path, "add", "bq01", "--township", "板桥乡")
     assert duplicate.returncode == 2 and "已存在" in duplicate.stderr
     short = _user(tmp_path, "add", "bq02", "--township", "板桥乡", password="short")
-    assert short.returncode == 2 and "至少 8 位" in short.stderr
+    assert short.returncode == 2 and "至少 10 位" in short.stderr
     listing = swmap("user", "list", data_dir=tmp_path).stdout
     assert "bq01\t李巡查\t乡镇巡查员\t板桥乡" in listing and "admin\t\t管理员\t全区" in listing
     store = open_store(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path)}))

@@ -13,8 +13,8 @@ from school_water_map.register_view import (
     pair_table,
     to_csv_bytes,
     to_xlsx_bytes,
-    to_xlsx_sheets_bytes,
 )
+from school_water_map.spreadsheet import xlsx_bytes
 
 
 def _rows(register, spec: PairFilter) -> list[int]:
@@ -70,7 +70,7 @@ def test_table_is_chinese_with_reasons_and_downloads_open(register):
 
 def test_several_tables_make_one_workbook(register):
     table = pair_table(register.pairs)
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_sheets_bytes({"全部": table, "前三": table.head(3)})))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"全部": table, "前三": table.head(3)})))
     assert book.sheetnames == ["全部", "前三"]
     assert book["前三"].max_row == 4 and book["前三"].freeze_panes == "A2"
 

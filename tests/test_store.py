@@ -95,13 +95,13 @@ def test_old_position_file_moves_in_with_its_ids(db_settings):
 
 
 def test_accounts(store):
-    add_user(store, "admin", "admin-pass-1", "admin", display_name="教育局")
+    add_user(store, "admin", "bureau-pass-1", "admin", display_name="教育局")
     add_user(store, "bq01", "secret-123", "patrol", township="板桥乡")
     with pytest.raises(AccountError, match="已存在"):
         add_user(store, "bq01", "secret-456", "patrol", township="板桥乡")
     with pytest.raises(AccountError, match="必须指定所属乡镇"):
         add_user(store, "x1", "secret-123", "patrol")
-    with pytest.raises(AccountError, match="至少 8 位"):
+    with pytest.raises(AccountError, match="至少 10 位"):
         add_user(store, "x2", "short", "viewer")
     assert authenticate(store, "bq01", "secret-123").township == "板桥乡"
     with pytest.raises(AuthError, match="用户名或密码错误"):

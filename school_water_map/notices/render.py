@@ -2,8 +2,9 @@
 
 ``NoticeRenderer`` parses the stylesheet and loads the fonts once (reuse one per process: a batch of 40
 letters takes a fifth of the time); it fills a Jinja template from the context and refuses any character
-the shipped font cannot draw, since a missing glyph would silently print as an empty box. Only ``file:``
-and ``data:`` URLs are fetched: rendering never touches the network.
+the shipped font cannot draw, since a missing glyph would silently print as an empty box. Templates
+autoescape every value, and only ``data:`` URLs and the package's own files (fonts, templates) are
+fetched: rendering never touches the network or any other file, whatever a name holds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 import qrcode
@@ -48,7 +50,7 @@ class NoticeRenderer:
     """
 
     def __init__(self) -> None:
-        self._fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self._fetcher = LocalFetcher()
         self._fonts = FontConfiguration()
         stylesheet = font_face_css() + (TEMPLATE_DIR / "notices.css").read_text(encoding="utf-8")
         self._css = CSS(string=stylesheet, font_config=self._fonts, url_fetcher=self._fetcher, base_url=str(FONT_DIR))
@@ -87,6 +89,27 @@ class NoticeRenderer:
     def _fill(self, template: str, *, title: str, c: Any, **extra: Any) -> str:
         return self._env.get_template(template).render(title=title, author="school-water-map",
                                                        created=c.notes.generated_on.isoformat(), c=c, **extra)
+
+
+class LocalFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
+    """Fetches ``data:`` URLs and files inside the package; refuses everything else (a refusal stops the
+    render: user text is autoescaped, so only a template could ask for another URL)."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url[:5].lower() == "file:" and not is_package_file(url):
+            raise ValueError(f"refused to fetch a file outside the package: {url}")
+        return super().fetch(url, headers)
+
+
+def is_package_file(url: str) -> bool:
+    """Whether a ``file:`` URL names a file inside this package (its fonts and templates)."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return False
+    return Path(unquote(parts.path)).resolve().is_relative_to(PACKAGE_DIR)
 
 
 @cache
