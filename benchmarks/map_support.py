@@ -21,6 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 MAP_IFRAME = "iframe[title='学校周边危险水域地图']"  # the 地图 page's map (app_pages/map.py)
 DRAWN = "path.leaflet-interactive"  # a vector layer Leaflet has drawn
+LAST_DRAWN = "path.swm-school"  # the schools, the map's last layer (mapping.build_map): every layer drawn
 START_TIMEOUT_S = 90
 
 

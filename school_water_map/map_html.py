@@ -6,7 +6,7 @@ register on this machine. A page that only shows the map embeds this document in
 built once per register version, view, basemap and scope and cached by the app.
 
 The document loads only what the drawn elements need, from the local copies (``map_assets``):
-Leaflet, and jQuery (folium's popups parse their HTML with it). Bootstrap, Font Awesome and the
+Leaflet, and jQuery only where folium needs more of it than parsing its popups' HTML. Bootstrap, Font Awesome and the
 awesome-markers plugin serve ``folium.Icon`` only, which this map does not use; a map that does
 keeps them.
 """
@@ -24,8 +24,14 @@ from school_water_map.map_assets import DEFAULT_BASE, VENDOR_DIR, localize_asset
 ICON_ASSETS = frozenset({"bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
                          "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"})
 
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 #: A ``url(…)`` in a stylesheet relative to the stylesheet (not ``#…``, ``data:``, ``/…`` or a scheme).
 _RELATIVE_URL = re.compile(r"""url\(\s*['"]?(?![#/]|data:|[a-z][a-z0-9+.-]*:)([^'")\s]+)['"]?\s*\)""", re.IGNORECASE)
+
+#: What folium's popups ask of jQuery, ``$(`<div …>…</div>`)[0]``: the element the HTML string parses
+#: to, parsed as jQuery does it (``innerHTML`` of a detached ``div``; no script in it runs).
+POPUP_PARSER = ('function $(html) { var holder = document.createElement("div"); holder.innerHTML = html; '
+                "return [holder.firstChild]; }")
 
 
 def map_document(fmap: folium.Map, base: str = DEFAULT_BASE, *, inline_scripts: bool = True) -> str:
@@ -42,6 +48,7 @@ def map_document(fmap: folium.Map, base: str = DEFAULT_BASE, *, inline_scripts: 
     page = str(fmap.get_root().render())
     if inline_scripts:
         prefix = base.rstrip("/") + "/"
+        page = _without_jquery(page, fmap.default_js)
         for _, url in fmap.default_js:
             tag = f'<script src="{url}"></script>'
             if url.startswith(prefix) and tag in page:
@@ -61,9 +68,22 @@ def _inline_script(path: Path, url: str) -> str:
     return f"<script>/* inlined: {url} */\n{code}\n</script>"
 
 
+def _without_jquery(page: str, scripts: list[tuple[str, str]]) -> str:
+    """``page`` with jQuery (88 KB to parse and run) replaced by ``POPUP_PARSER`` when folium uses it
+    only to parse its popups' HTML (every ``$(`` is ``$(`<``), else unchanged."""
+    url = dict(scripts).get("jquery")
+    tag = f'<script src="{url}"></script>'
+    if url is None or tag not in page or "jquery" in page.replace(tag, "").lower():
+        return page
+    if page.count("$(") != page.count("$(`<") or "$." in page:
+        return page
+    return page.replace(tag, f"<script>/* popups without jQuery */\n{POPUP_PARSER}\n</script>", 1)
+
+
 def _inline_style(path: Path, url: str) -> str:
-    """The style element with the file's rules, relative ``url(…)`` references made absolute."""
-    css = path.read_text(encoding="utf-8")
+    """The style element with the file's rules, relative ``url(…)`` references made absolute (comments,
+    which only explain the rules, left out)."""
+    css = _CSS_COMMENT.sub("", path.read_text(encoding="utf-8"))
     if "</style" in css.lower():  # would end the element early
         raise ValueError(f"{path.name} contains a closing style tag and cannot be inlined")
     folder = url.rsplit("/", 1)[0]

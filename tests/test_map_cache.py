@@ -90,7 +90,8 @@ def test_the_document_loads_only_local_assets_and_no_icon_kit(register, tmp_path
     context = load_context(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path)}).geodata_dir)
     page = map_document(build_map(register, context), "/app/static/vendor")
     assert "https://" not in page.split("<body>")[0].replace("https://leafletjs.com", "")
-    assert '<link rel="stylesheet" href="/app/static/vendor/leaflet/leaflet.css"/>' in page
+    assert "/* inlined: /app/static/vendor/leaflet/leaflet.css */" in page  # its images' URLs made absolute
+    assert "url(/app/static/vendor/leaflet/images/layers.png)" in page and "url(images/" not in page
     assert "<script src=" not in page  # Leaflet and jQuery are written into the page from static/vendor
     assert "/* inlined: /app/static/vendor/leaflet/leaflet.js */" in page
     assert "bootstrap" not in page.lower() and "fontawesome" not in page.lower()
