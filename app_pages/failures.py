@@ -11,25 +11,11 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.md_text import md
-from school_water_map.accounts import AccountError, AuthError
-from school_water_map.errors import (
-    AnnexParseError,
-    DataFileError,
-    MissingGlyphError,
-    PositionError,
-    RulesError,
-    SettingsError,
-    StoredTextError,
-    UnknownPlaceError,
-)
 from school_water_map.failures import describe
-from school_water_map.geocode import ProviderError
 from school_water_map.store import open_store
+from school_water_map.user_errors import USER_ERRORS
 
 log = logging.getLogger("school_water_map.app")
-#: Errors whose message is already Chinese for a person.
-USER_ERRORS = (AnnexParseError, DataFileError, MissingGlyphError, PositionError, RulesError, SettingsError,
-               StoredTextError, UnknownPlaceError, AccountError, AuthError, ProviderError)
 
 
 def open_or_stop() -> None:

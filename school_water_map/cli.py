@@ -13,21 +13,10 @@ import shapely
 from platformdirs import user_data_dir
 from shapely.geometry import Point
 
-from school_water_map.accounts import AccountError, AuthError
 from school_water_map.check import findings, render_text
 from school_water_map.cli_data import add_data_commands
 from school_water_map.cli_users import add_user_commands
-from school_water_map.errors import (
-    DataFileError,
-    MissingGlyphError,
-    PositionError,
-    RulesError,
-    SettingsError,
-    StoredTextError,
-    UnknownPlaceError,
-)
 from school_water_map.failures import describe
-from school_water_map.geocode import ProviderError
 from school_water_map.layers import load_context
 from school_water_map.locate import LocateRequest, entity_id, record
 from school_water_map.notices.commands import add_commands as add_notice_commands
@@ -36,13 +25,10 @@ from school_water_map.records import pair_records, school_records, to_csv, to_js
 from school_water_map.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store import open_store
+from school_water_map.user_errors import USER_ERRORS
 
 log = logging.getLogger("school_water_map")
 
-
-#: Errors whose message is already Chinese for a person.
-USER_ERRORS = (DataFileError, PositionError, RulesError, UnknownPlaceError, ProviderError, MissingGlyphError,
-               AccountError, AuthError, SettingsError, StoredTextError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
