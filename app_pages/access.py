@@ -17,16 +17,17 @@ from streamlit.navigation.page import StreamlitPage
 
 from app_pages import state
 from app_pages.md_text import md
-from school_water_map import sessions
-from school_water_map.accounts import AccountError, AuthError, User, get_user, list_users
-from school_water_map.register import Register
-from school_water_map.scope import require_place
-from school_water_map.scope import visible_register as scoped
+from school_water_map.domain.register import Register
+from school_water_map.domain.scope import require_place
+from school_water_map.domain.scope import visible_register as scoped
+from school_water_map.domain.users import ADMIN, PATROL, VIEWER, User
+from school_water_map.errors import AccountError, AuthError
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store import sessions
+from school_water_map.store.accounts import get_user, list_users
+from school_water_map.store.database import open_store
 
 OPEN = "open"  # no account exists yet: everyone may read and locate
-ADMIN, PATROL, VIEWER = "admin", "patrol", "viewer"
 EVERYONE = frozenset({OPEN, ADMIN, PATROL, VIEWER})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
 OPEN_BANNER = ("尚未创建账号：任何人都可查看和定位。创建管理员后将启用登录：swmap user add 用户名 --role admin")

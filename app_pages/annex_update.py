@@ -15,14 +15,14 @@ import streamlit as st
 
 from app_pages import state, ui
 from app_pages.md_text import md
-from school_water_map.annex import AnnexRow, AnnexRowsError, read_annex_text
-from school_water_map.annex_diff import AnnexDiff, diff_annex, diff_as_dict, render_diff_text
-from school_water_map.annex_store import ActiveAnnex, active_annex, read_annex_file, save_active
-from school_water_map.entities import load_registry
-from school_water_map.errors import AnnexParseError, DataFileError
+from school_water_map.domain.annex import AnnexRow, read_annex_text
+from school_water_map.domain.annex_diff import AnnexDiff, diff_annex, diff_as_dict, render_diff_text
+from school_water_map.domain.entities import load_registry
+from school_water_map.domain.register import Register
+from school_water_map.errors import AnnexParseError, AnnexRowsError, DataFileError
 from school_water_map.limits import TABLE_BYTES
-from school_water_map.register import Register
 from school_water_map.settings import Settings
+from school_water_map.store.annexes import ActiveAnnex, active_annex, read_annex_file, save_active
 
 SOURCES = {"file": "上传文件", "text": "粘贴表格"}
 PASTED = "粘贴的表格"

@@ -13,14 +13,12 @@ import streamlit as st
 
 from app_pages import access, state, ui
 from app_pages.md_text import md
-from school_water_map.accounts import AuthError
-from school_water_map.candidates import CandidateRecord, CandidateStore, confirm
-from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
-from school_water_map.geocode import PROVIDER_ZH
-from school_water_map.mapping import MapView, build_map, candidate_layer
-from school_water_map.register import Register
+from school_water_map.domain.register import Register
+from school_water_map.errors import PROVIDER_ZH, AuthError, DataFileError, PositionError, UnknownPlaceError
+from school_water_map.outputs.mapping import MapView, build_map, candidate_layer
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.candidates import CandidateRecord, CandidateStore, confirm
+from school_water_map.store.database import open_store
 
 
 def candidate_review(settings: Settings, register: Register) -> None:

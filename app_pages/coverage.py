@@ -8,12 +8,12 @@ from datetime import datetime
 import streamlit as st
 
 from app_pages import state
-from school_water_map.coverage import coverage
-from school_water_map.inspections import LOCAL_TIME, latest_by_site, list_inspections
-from school_water_map.patrol import patrol_rules
-from school_water_map.sites import sites
-from school_water_map.spreadsheet import csv_bytes, xlsx_bytes
-from school_water_map.store import open_store
+from school_water_map.domain.coverage import coverage
+from school_water_map.domain.patrol import patrol_rules
+from school_water_map.domain.sites import sites
+from school_water_map.outputs.spreadsheet import csv_bytes, xlsx_bytes
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import LOCAL_TIME, latest_by_site, list_inspections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import annex_update, state, ui
 from app_pages.position_upload import GEOMETRY_TYPES, TABLE_TYPES, position_upload
-from school_water_map.export import FORMATS, MIME_TYPES
+from school_water_map.outputs.export import FORMATS, MIME_TYPES
 from school_water_map.settings import Settings
 
 #: Each export format's button label and what it is for.

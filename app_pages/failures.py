@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from school_water_map.pipeline.user_errors import USER_ERRORS
 
 from app_pages import state
 from app_pages.md_text import md
 from school_water_map.failures import describe
-from school_water_map.store import open_store
-from school_water_map.user_errors import USER_ERRORS
+from school_water_map.store.database import open_store
 
 log = logging.getLogger("school_water_map.app")
 

@@ -11,12 +11,12 @@ from app_pages import access, state, ui
 from app_pages.candidates_review import candidate_review
 from app_pages.locate_methods import BY_METHOD, METHODS
 from app_pages.md_text import md
-from school_water_map.positions import METHOD_ZH, PRECISION_ZH
-from school_water_map.register import Register
-from school_water_map.reported import format_metres
-from school_water_map.review import Candidate, review_tables, to_place
+from school_water_map.domain.positions import METHOD_ZH, PRECISION_ZH
+from school_water_map.domain.register import Register
+from school_water_map.domain.reported import format_metres
+from school_water_map.outputs.review import Candidate, review_tables, to_place
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 
 def main() -> None:

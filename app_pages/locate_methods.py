@@ -1,7 +1,7 @@
 """The four ways to place a school or water body on the 定位与校核 page, and the confirm-and-save step.
 
 Each method ends in ``confirm``: the position about to be saved, its precision and source, and one
-button that records it through ``school_water_map.locate`` (then every cache is cleared).
+button that records it through ``school_water_map.domain.locate`` (then every cache is cleared).
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from shapely.geometry import Point
 from app_pages import access, gps, state, ui
 from app_pages.md_text import md
 from app_pages.position_upload import TABLE_TYPES, position_upload, precision_choice
-from school_water_map.accounts import AuthError
-from school_water_map.coordinates import format_dms, parse_lonlat
-from school_water_map.crs import BD09, CRS_ZH, GCJ02, WGS84, to_wgs84
-from school_water_map.errors import PositionError, UnknownPlaceError
-from school_water_map.locate import LocateRequest, record
-from school_water_map.mapping import MapView, build_map, pending_layer
-from school_water_map.position_csv import TEMPLATE
-from school_water_map.positions import PRECISION_ZH
-from school_water_map.register import Register
-from school_water_map.review import Candidate
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.positions import PRECISION_ZH
+from school_water_map.domain.register import Register
+from school_water_map.errors import AuthError, PositionError, UnknownPlaceError
+from school_water_map.geo.coordinates import format_dms, parse_lonlat
+from school_water_map.geo.crs import BD09, CRS_ZH, GCJ02, WGS84, to_wgs84
+from school_water_map.io.position_csv import TEMPLATE
+from school_water_map.outputs.mapping import MapView, build_map, pending_layer
+from school_water_map.outputs.review import Candidate
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
 

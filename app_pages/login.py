@@ -6,10 +6,12 @@ import streamlit as st
 
 from app_pages.access import client_address
 from app_pages.md_text import md
-from school_water_map.accounts import AuthError, User, authenticate
+from school_water_map.domain.users import User
+from school_water_map.errors import AuthError
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
-from school_water_map.throttle import ThrottleRules
+from school_water_map.store.accounts import authenticate
+from school_water_map.store.database import open_store
+from school_water_map.store.throttle import ThrottleRules
 
 
 def show(settings: Settings) -> User | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import access, state, ui
-from school_water_map.basemaps import Basemap
-from school_water_map.mapping import MapView
+from school_water_map.geo.basemaps import Basemap
+from school_water_map.outputs.mapping import MapView
 
 MAP_TITLE = "学校周边危险水域地图"  # the iframe's title (and the page's heading)
 

@@ -10,12 +10,12 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.md_text import md
+from school_water_map.domain.register import Register
+from school_water_map.domain.sites import Site, sites
 from school_water_map.errors import DataFileError, MissingGlyphError, UnknownPlaceError
 from school_water_map.notices import PAGE_SIZES
 from school_water_map.notices.context import townships_for_sheets
-from school_water_map.notices.documents import school_filename, site_filename, township_filename
-from school_water_map.register import Register
-from school_water_map.sites import Site, sites
+from school_water_map.pipeline.notices import school_filename, site_filename, township_filename
 
 KINDS = {"letter": "致家长告知书", "site": "危险水域警示告示", "township": "乡镇巡查表"}
 HELP = {"letter": "每校一份（A4），发给家长：周边水域、方位示意图、安全提示、联系人和回执。",

@@ -9,15 +9,23 @@ import streamlit as st
 
 from app_pages import access, patrol_form, state
 from app_pages.md_text import md
-from school_water_map.accounts import User
-from school_water_map.entities import TOWNSHIP_UNKNOWN
+from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
+from school_water_map.domain.patrol import (
+    PRESENCE_ZH,
+    Due,
+    PatrolRules,
+    due_status,
+    patrol_rules,
+    site_geometry,
+    todays_list,
+)
+from school_water_map.domain.register import Register
+from school_water_map.domain.sites import Site, find_site, sites
+from school_water_map.domain.users import PATROL, VIEWER, User
 from school_water_map.errors import UnknownPlaceError
-from school_water_map.inspections import LOCAL_TIME, Inspection, latest_by_site, list_inspections
-from school_water_map.patrol import PRESENCE_ZH, Due, PatrolRules, due_status, patrol_rules, site_geometry, todays_list
-from school_water_map.register import Register
 from school_water_map.settings import Settings
-from school_water_map.sites import Site, find_site, sites
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import LOCAL_TIME, Inspection, latest_by_site, list_inspections
 
 ALL = "全部乡镇"
 BADGE = {"high": "red", "survey": "violet", "elevated": "orange", "medium": "blue", "low": "green"}
@@ -31,7 +39,7 @@ def main() -> None:
     chosen = st.query_params.get("site")
     if chosen:
         _site(settings, register, user, chosen, rules)
-    elif user is None or user.role == "viewer":
+    elif user is None or user.role == VIEWER:
         st.info("今日巡查清单只对乡镇巡查员和管理员显示。扫描警示告示上的二维码可查看该站点的巡查记录。",
                 icon=":material/info:")
     else:
@@ -42,7 +50,7 @@ def _today(settings: Settings, register: Register, user: User, rules: PatrolRule
     """Due and overdue sites, highest risk first; the rest of the township below."""
     today = datetime.now(LOCAL_TIME).date()
     readable = [s for s in sites(register) if user.can_read(s.township)]
-    if user.role == "patrol":
+    if user.role == PATROL:
         township = str(user.township)
     else:
         labels = [*sorted({s.township_label for s in readable} - {TOWNSHIP_UNKNOWN}), TOWNSHIP_UNKNOWN]

@@ -19,14 +19,17 @@ from shapely.geometry import Point
 
 from app_pages import gps, state
 from app_pages.md_text import md
-from school_water_map.accounts import AuthError, User
-from school_water_map.checklist import CHECKLIST
-from school_water_map.errors import PositionError
-from school_water_map.inspections import (
+from school_water_map.domain.checklist import CHECKLIST
+from school_water_map.domain.patrol import PRESENCE_ZH, PatrolRules, presence
+from school_water_map.domain.reported import format_metres
+from school_water_map.domain.sites import Site
+from school_water_map.domain.users import User
+from school_water_map.errors import AuthError, InspectionError, PositionError
+from school_water_map.store.database import Store
+from school_water_map.store.inspections import (
     LOCAL_TIME,
     DevicePosition,
     Inspection,
-    InspectionError,
     InspectionInput,
     list_inspections,
     load_draft,
@@ -34,10 +37,6 @@ from school_water_map.inspections import (
     save_draft,
     submit,
 )
-from school_water_map.patrol import PRESENCE_ZH, PatrolRules, presence
-from school_water_map.reported import format_metres
-from school_water_map.sites import Site
-from school_water_map.store import Store
 
 #: The free-text fields: key → (label, placeholder).
 TEXTS = {"problems": ("发现的问题", "如：警示牌倒伏；护栏有约 3 米缺口"),

@@ -13,15 +13,15 @@ import streamlit as st
 
 from app_pages import access, state, ui
 from app_pages.md_text import md
-from school_water_map.crs import BD09, CRS_ZH, GCJ02, WGS84
-from school_water_map.errors import DataFileError, PositionError
-from school_water_map.geometry_import import GeometryImportError, import_geometries
-from school_water_map.position_csv import PositionCsvError, import_positions
-from school_water_map.positions import RECORDABLE, PositionRecord
-from school_water_map.register import Register
+from school_water_map.domain.positions import RECORDABLE, PositionRecord
+from school_water_map.domain.register import Register
+from school_water_map.errors import DataFileError, GeometryImportError, PositionCsvError, PositionError
+from school_water_map.geo.crs import BD09, CRS_ZH, GCJ02, WGS84
+from school_water_map.io.geometry_import import import_geometries
+from school_water_map.io.position_csv import import_positions
+from school_water_map.io.tables import xlsx_to_csv_bytes
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
-from school_water_map.tables import xlsx_to_csv_bytes
+from school_water_map.store.database import open_store
 
 TABLE_TYPES = ("csv", "xlsx")
 GEOMETRY_TYPES = ("geojson", "json", "kml", "kmz", "gpx")

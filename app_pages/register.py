@@ -6,9 +6,9 @@ import streamlit as st
 
 from app_pages import access, state, ui
 from app_pages.md_text import md
-from school_water_map.entities import KIND_ZH
-from school_water_map.mapping import MapView, build_map
-from school_water_map.register_view import (
+from school_water_map.domain.entities import KIND_ZH
+from school_water_map.outputs.mapping import MapView, build_map
+from school_water_map.outputs.register_view import (
     DISTANCE_CHOICES,
     PairFilter,
     filter_pairs,

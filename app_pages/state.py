@@ -14,15 +14,15 @@ from pathlib import Path
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from school_water_map.basemaps import Basemap, choose
-from school_water_map.layers import ContextLayers, load_context
-from school_water_map.map_assets import DEFAULT_BASE
-from school_water_map.map_html import map_document
-from school_water_map.mapping import MapView, build_map
-from school_water_map.register import Register, build_register
-from school_water_map.scope import for_township
+from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.scope import for_township
+from school_water_map.geo.basemaps import Basemap, choose
+from school_water_map.geo.layers import ContextLayers, load_context
+from school_water_map.outputs.map_assets import DEFAULT_BASE
+from school_water_map.outputs.map_html import map_document
+from school_water_map.outputs.mapping import MapView, build_map
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 # Pages (paths relative to app.py).
 PAGE_MAP = "app_pages/map.py"
@@ -176,7 +176,7 @@ def _register(_settings: Settings, key: str, version: tuple[int, int, int]) -> R
 @st.cache_data(show_spinner=False, max_entries=32)
 def _notice_pdf(settings: Settings, kind: str, key: str, size: str, version: tuple[int, ...],  # noqa: ARG001
                 day: date) -> bytes:
-    from school_water_map.notices.documents import school_pdf_bytes, site_pdf_bytes, township_pdf_bytes  # WeasyPrint
+    from school_water_map.pipeline.notices import school_pdf_bytes, site_pdf_bytes, township_pdf_bytes  # WeasyPrint
 
     held = register(settings)
     if kind == "letter":
@@ -188,7 +188,7 @@ def _notice_pdf(settings: Settings, kind: str, key: str, size: str, version: tup
 
 @st.cache_data(show_spinner=False, max_entries=12)
 def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int]) -> bytes:  # noqa: ARG001
-    from school_water_map.export import export_bytes  # fastkml, openpyxl: only when a file is asked for
+    from school_water_map.outputs.export import export_bytes  # fastkml, openpyxl: only when a file is asked for
 
     return export_bytes(register(settings), fmt)
 

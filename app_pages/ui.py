@@ -10,15 +10,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import access, state
-from school_water_map.basemaps import Basemap, basemaps, choose
-from school_water_map.entities import TOWNSHIP_UNKNOWN
-from school_water_map.map_assets import localize_assets
-from school_water_map.mapping import MapView, risk_colours
-from school_water_map.prefs import PrefsStore, owner
-from school_water_map.register import NO_WATER_LEVEL, Register
+from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
+from school_water_map.domain.register import NO_WATER_LEVEL, Register
+from school_water_map.domain.sites import site_id
+from school_water_map.geo.basemaps import Basemap, basemaps, choose
+from school_water_map.outputs.map_assets import localize_assets
+from school_water_map.outputs.mapping import MapView, risk_colours
 from school_water_map.settings import Settings
-from school_water_map.sites import site_id
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
+from school_water_map.store.prefs import PrefsStore, owner
 
 ALL_TOWNSHIPS = "全部乡镇"
 
@@ -121,7 +121,7 @@ def notices_url() -> str | None:
 
 def notice_downloads(settings: Settings, register: Register, school_id: str, water_id: object, *, key: str) -> None:
     """下载告知书 (the school's letter) and 下载警示告示 (its site's, A4): each PDF is made when pressed."""
-    from school_water_map.notices.documents import school_filename, site_filename  # WeasyPrint: on use only
+    from school_water_map.pipeline.notices import school_filename, site_filename  # WeasyPrint: on use only
 
     left, right = st.columns(2)
     left.download_button("下载告知书", lambda: state.notice_pdf(settings, "letter", school_id),

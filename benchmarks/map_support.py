@@ -28,11 +28,11 @@ START_TIMEOUT_S = 90
 def place_every_school(data_dir: Path) -> int:
     """Record a position for each of the 40 schools (seeded points inside the district; not real positions)."""
     sys.path.insert(0, str(REPO))
-    from school_water_map.layers import load_context
-    from school_water_map.locate import LocateRequest, record
-    from school_water_map.register import build_register
+    from school_water_map.domain.locate import LocateRequest, record
+    from school_water_map.domain.register import build_register
+    from school_water_map.geo.layers import load_context
     from school_water_map.settings import Settings
-    from school_water_map.store import open_store
+    from school_water_map.store.database import open_store
 
     settings = Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})
     register = build_register(settings)

@@ -12,12 +12,12 @@ import tempfile
 import time
 from datetime import date
 
+from school_water_map.domain.register import build_register
+from school_water_map.domain.sites import sites
 from school_water_map.notices.config import NoticeConfig
 from school_water_map.notices.context import school_letter, site_notice, township_sheet
 from school_water_map.notices.render import NoticeRenderer
-from school_water_map.register import build_register
 from school_water_map.settings import Settings
-from school_water_map.sites import sites
 
 
 def main() -> None:

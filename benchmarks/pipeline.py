@@ -16,12 +16,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from school_water_map.distance import nearby_water
-from school_water_map.layers import load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.register import build_register
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.register import build_register
+from school_water_map.geo.distance import nearby_water
+from school_water_map.geo.layers import load_context
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 
 def timed(func: Callable[[], object], runs: int) -> tuple[float, object]:

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from school_water_map.cli import main
+from school_water_map.cli.main import main
 
 raise SystemExit(main())

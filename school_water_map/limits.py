@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
-from school_water_map.errors import DataFileError
+from school_water_map.errors import DataFileError, InputLimitError
 
 MiB = 1 << 20
 
@@ -36,10 +36,6 @@ UPLOAD_MB = max(PHOTO_BYTES, TABLE_BYTES, GEOMETRY_BYTES) // MiB
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
 _CHUNK = 1 << 16
 _DOCTYPE = b"<!DOCTYPE"
-
-
-class InputLimitError(DataFileError):
-    """A file over one of the limits above (Chinese message naming the file and the limit)."""
 
 
 def size_text(size: int) -> str:

@@ -20,9 +20,9 @@ import pytest
 from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from school_water_map.positions import PositionRecord
+from school_water_map.domain.positions import PositionRecord
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"

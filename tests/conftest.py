@@ -10,7 +10,7 @@ import hypothesis
 import pytest
 import streamlit as st
 
-from school_water_map.register import Register, build_register
+from school_water_map.domain.register import Register, build_register
 from school_water_map.settings import Settings
 from tests.databases import fresh_database, postgres_server
 

@@ -15,7 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from school_water_map.crs import wgs84_to_gcj02
+from school_water_map.geo.crs import wgs84_to_gcj02
 
 POINTS = [(106.2035, 37.9871), (106.2101, 37.9902), (106.1950, 37.9755)]  # near the city centre (test data)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from shapely.geometry import Point
 
-from school_water_map.layers import load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.positions import PositionRecord
-from school_water_map.register import Register, build_register
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.positions import PositionRecord
+from school_water_map.domain.register import Register, build_register
+from school_water_map.geo.layers import load_context
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 #: A point inside 利通区 used only by tests (not any school's real position).
 TEST_LON, TEST_LAT = 106.20, 37.98

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from school_water_map.annex import AnnexRowsError, load_annex, parse_rows, read_annex_text
-from school_water_map.errors import DataFileError
+from school_water_map.domain.annex import load_annex, parse_rows, read_annex_text
+from school_water_map.errors import AnnexRowsError, DataFileError
 from tests.conftest import REPO, SEED
 
 

@@ -10,9 +10,10 @@ import json
 import openpyxl
 import pytest
 
-from school_water_map.annex import AnnexRow, AnnexRowsError, parse_rows, read_annex_text
-from school_water_map.annex_store import annex_history, read_annex_file
+from school_water_map.domain.annex import AnnexRow, parse_rows, read_annex_text
+from school_water_map.errors import AnnexRowsError
 from school_water_map.settings import Settings
+from school_water_map.store.annexes import annex_history, read_annex_file
 from tests.conftest import REPO
 from tests.test_app_exchange import _exchange, _paste
 from tests.test_cli import swmap

@@ -5,8 +5,8 @@ import json
 
 import pandas as pd
 
-from school_water_map.annex_store import active_annex, annex_history, read_annex_file
 from school_water_map.settings import Settings
+from school_water_map.store.annexes import active_annex, annex_history, read_annex_file
 from tests.conftest import REPO
 from tests.test_cli import swmap
 

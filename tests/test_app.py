@@ -9,9 +9,9 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from school_water_map.crs import wgs84_to_gcj02
-from school_water_map.prefs import PrefsStore
-from school_water_map.store import open_store
+from school_water_map.geo.crs import wgs84_to_gcj02
+from school_water_map.store.database import open_store
+from school_water_map.store.prefs import PrefsStore
 from tests.app_support import new_app, run_page, shown
 from tests.placing import TEST_LAT, TEST_LON, place
 

@@ -14,12 +14,12 @@ import shapely
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from school_water_map.annex_store import active_annex, annex_history
-from school_water_map.candidates import CandidateStore
-from school_water_map.geocode import Candidate
-from school_water_map.register import build_register
+from school_water_map.domain.register import build_register
+from school_water_map.io.geocode import Candidate
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.annexes import active_annex, annex_history
+from school_water_map.store.candidates import CandidateStore
+from school_water_map.store.database import open_store
 from tests.app_support import new_app, run_page, shown
 from tests.conftest import REPO
 

@@ -11,12 +11,13 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from school_water_map.accounts import User, add_user, disable_user, get_user, list_users
-from school_water_map.inspections import DevicePosition, InspectionInput, list_inspections, load_draft, submit
-from school_water_map.patrol import patrol_rules, site_geometry
-from school_water_map.register import build_register
-from school_water_map.sites import find_site, sites
-from school_water_map.store import open_store
+from school_water_map.domain.patrol import patrol_rules, site_geometry
+from school_water_map.domain.register import build_register
+from school_water_map.domain.sites import find_site, sites
+from school_water_map.domain.users import User
+from school_water_map.store.accounts import add_user, disable_user, get_user, list_users
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import DevicePosition, InspectionInput, list_inspections, load_draft, submit
 from tests.app_support import new_app, run_page, shown
 from tests.placing import place
 

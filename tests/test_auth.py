@@ -15,21 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
 from app_pages import access, state
-from school_water_map import accounts, audit, sessions
-from school_water_map.accounts import (
-    AccountError,
-    AuthError,
-    add_user,
-    authenticate,
-    disable_user,
-    revoke_sessions,
-    set_password,
-)
-from school_water_map.db.models import AuditRow, AuthSessionRow, LoginAttemptRow, UserRow
-from school_water_map.passwords import PasswordPolicyError, check_password, common_passwords
+from school_water_map.domain.passwords import check_password, common_passwords
+from school_water_map.errors import AccountError, AuthError, PasswordPolicyError
 from school_water_map.settings import Settings
-from school_water_map.store import Store, make_engine, open_store
-from school_water_map.throttle import ThrottleRules, begin_attempt
+from school_water_map.store import accounts, audit, sessions
+from school_water_map.store.accounts import add_user, authenticate, disable_user, revoke_sessions, set_password
+from school_water_map.store.database import Store, make_engine, open_store
+from school_water_map.store.db.models import AuditRow, AuthSessionRow, LoginAttemptRow, UserRow
+from school_water_map.store.throttle import ThrottleRules, begin_attempt
 from tests.app_support import new_app, run_page
 from tests.test_cli import swmap
 from tests.test_cli_users import _user as cli_user

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from school_water_map.basemaps import OFFLINE, basemaps, choose
-from school_water_map.prefs import Prefs, PrefsStore
-from school_water_map.store import open_store
+from school_water_map.geo.basemaps import OFFLINE, basemaps, choose
+from school_water_map.store.database import open_store
+from school_water_map.store.prefs import Prefs, PrefsStore
 
 
 def test_tianditu_is_offered_only_with_a_key_and_carries_it():

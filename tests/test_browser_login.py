@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from school_water_map import audit
-from school_water_map.accounts import add_user
-from school_water_map.sessions import COOKIE
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store import audit
+from school_water_map.store.accounts import add_user
+from school_water_map.store.database import open_store
+from school_water_map.store.sessions import COOKIE
 from tests.browser_support import WAIT_MS, StreamlitServer, external_requests, open_page
 
 pytestmark = pytest.mark.browser

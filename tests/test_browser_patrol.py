@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from school_water_map.inspections import list_inspections
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import list_inspections
 from tests.browser_support import (
     ENGLISH_LEFTOVERS,
     MAP_FRAME,

@@ -5,13 +5,13 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from school_water_map.accounts import authenticate
-from school_water_map.inspections import DevicePosition, InspectionInput, submit
-from school_water_map.patrol import PatrolRules
-from school_water_map.register import build_register
+from school_water_map.domain.patrol import PatrolRules
+from school_water_map.domain.register import build_register
+from school_water_map.domain.sites import find_site, sites
 from school_water_map.settings import Settings
-from school_water_map.sites import find_site, sites
-from school_water_map.store import open_store
+from school_water_map.store.accounts import authenticate
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import DevicePosition, InspectionInput, submit
 from tests.conftest import REPO
 from tests.notice_tools import need_poppler, pdf_text
 from tests.test_cli import swmap

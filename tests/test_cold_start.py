@@ -17,9 +17,9 @@ from alembic.script import ScriptDirectory
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from school_water_map import store as store_module
 from school_water_map.settings import Settings
-from school_water_map.store import MIGRATIONS, Store, open_store
+from school_water_map.store import database as store_module
+from school_water_map.store.database import MIGRATIONS, Store, open_store
 from tests.browser_support import StreamlitServer, chromium, open_page
 
 THREADS = 16

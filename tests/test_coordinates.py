@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from school_water_map.coordinates import format_dms, parse_angle, parse_lonlat
 from school_water_map.errors import PositionError
+from school_water_map.geo.coordinates import format_dms, parse_angle, parse_lonlat
 
 DMS_37 = 37 + 59 / 60 + 15 / 3600
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from school_water_map.crs import (
+from school_water_map.errors import PositionError
+from school_water_map.geo.crs import (
     bd09_to_gcj02,
     crs_code,
     from_wgs84,
@@ -16,7 +17,6 @@ from school_water_map.crs import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from school_water_map.errors import PositionError
 
 GEOD = Geod(ellps="WGS84")
 # Published reference pairs (wgs lon, wgs lat, gcj lon, gcj lat), from the eviltransform test suite.

@@ -4,8 +4,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from school_water_map.derive import derive_water_geometry
-from school_water_map.reported import parse_distance
+from school_water_map.domain.derive import derive_water_geometry
+from school_water_map.domain.reported import parse_distance
 
 GEOD = Geod(ellps="WGS84")
 SCHOOL = Point(106.3, 37.9)

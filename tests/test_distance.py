@@ -7,7 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from school_water_map.distance import Tolerance, disagrees, nearby_water, pair_distances, pairs_within, to_metric
+from school_water_map.geo.distance import Tolerance, disagrees, nearby_water, pair_distances, pairs_within, to_metric
 
 UTM48 = "EPSG:32648"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from school_water_map.annex import load_annex, parse_rows, read_annex_text
-from school_water_map.entities import Registry, load_registry, resolve
+from school_water_map.domain.annex import load_annex, parse_rows, read_annex_text
+from school_water_map.domain.entities import Registry, load_registry, resolve
 from school_water_map.errors import UnknownPlaceError
 
 

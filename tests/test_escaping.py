@@ -14,10 +14,10 @@ from pathlib import Path
 import folium
 import pytest
 
-from school_water_map.html_text import html_text
-from school_water_map.layers import load_context
-from school_water_map.mapping import MapView, build_map, candidate_layer, pending_layer
-from school_water_map.register import Register, build_register
+from school_water_map.domain.register import Register, build_register
+from school_water_map.geo.layers import load_context
+from school_water_map.outputs.html_text import html_text
+from school_water_map.outputs.mapping import MapView, build_map, candidate_layer, pending_layer
 from school_water_map.settings import Settings
 from tests.hostile import ALL, HOSTILE, Seeded, seed_open
 
@@ -127,8 +127,8 @@ def test_hostile_names_print_as_text_and_fetch_nothing(seeded, local_http):
     import pypdfium2
 
     from school_water_map.notices.context import school_letter
-    from school_water_map.notices.documents import load_config, site_pdf_bytes
     from school_water_map.notices.render import NoticeRenderer
+    from school_water_map.pipeline.notices import load_config, site_pdf_bytes
 
     settings, seeded_ids, register = seeded
     base, hits = local_http

@@ -17,23 +17,23 @@ import psycopg
 import pytest
 
 from school_water_map import failures
+from school_water_map.domain.positions import PositionRecord
 from school_water_map.errors import SettingsError, StoredTextError
-from school_water_map.positions import PositionRecord
 from school_water_map.settings import Settings, database_url
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 from tests.app_support import new_app
 from tests.browser_support import free_port
 from tests.conftest import REPO
 from tests.test_cli import swmap
 
 #: ``swmap`` with SQLite limited to one page: creating the schema meets SQLITE_FULL ("database or disk is full").
-FULL_SQLITE = ("import sys, school_water_map.store as s\n"
+FULL_SQLITE = ("import sys, school_water_map.store.database as s\n"
                "pragmas = s._sqlite_pragmas\n"
                "def full(connection, record):\n"
                "    pragmas(connection, record)\n"
                "    connection.execute('PRAGMA max_page_count=1')\n"
                "s._sqlite_pragmas = full\n"
-               "from school_water_map.cli import main\n"
+               "from school_water_map.cli.main import main\n"
                "sys.exit(main(sys.argv[1:]))\n")
 SCHOOL = "利通区第十一小学"
 

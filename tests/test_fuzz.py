@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from school_water_map.annex import AnnexRowsError, parse_rows, read_annex_text
-from school_water_map.errors import AnnexParseError, DataFileError, PositionError, UnknownPlaceError
-from school_water_map.geometry_import import import_geometries
-from school_water_map.layers import load_context
-from school_water_map.position_csv import import_positions
-from school_water_map.register import build_register
+from school_water_map.domain.annex import parse_rows, read_annex_text
+from school_water_map.domain.register import build_register
+from school_water_map.errors import AnnexParseError, AnnexRowsError, DataFileError, PositionError, UnknownPlaceError
+from school_water_map.geo.layers import load_context
+from school_water_map.io.geometry_import import import_geometries
+from school_water_map.io.position_csv import import_positions
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 pytestmark = pytest.mark.fuzz
 ALLOWED = (AnnexRowsError, AnnexParseError, DataFileError, PositionError, UnknownPlaceError)

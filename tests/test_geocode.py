@@ -5,13 +5,13 @@ from dataclasses import replace
 import pytest
 from pyproj import Geod
 
-from school_water_map.accounts import AuthError, User
-from school_water_map.candidates import CandidateStore, confirm, geocode_entities
-from school_water_map.errors import PositionError
-from school_water_map.geocode import ProviderError, Throttle, make_provider, parse_amap
-from school_water_map.layers import load_context
-from school_water_map.register import build_register
-from school_water_map.store import open_store
+from school_water_map.domain.register import build_register
+from school_water_map.domain.users import User
+from school_water_map.errors import AuthError, PositionError, ProviderError
+from school_water_map.geo.layers import load_context
+from school_water_map.io.geocode import Throttle, make_provider, parse_amap
+from school_water_map.store.candidates import CandidateStore, confirm, geocode_entities
+from school_water_map.store.database import open_store
 from tests.fake_geocoders import POINTS, FakeGeocoders
 from tests.test_cli import swmap
 

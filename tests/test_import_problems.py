@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from school_water_map.layers import load_context
-from school_water_map.position_csv import TEMPLATE, PositionCsvError, import_positions
-from school_water_map.register import build_register
+from school_water_map.domain.register import build_register
+from school_water_map.errors import PositionCsvError
+from school_water_map.geo.layers import load_context
+from school_water_map.io.position_csv import TEMPLATE, import_positions
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 from tests.test_cli import swmap
 
 

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from school_water_map.crs import from_wgs84
-from school_water_map.errors import DataFileError
-from school_water_map.geometry_import import GeometryImportError, import_geometries
-from school_water_map.layers import load_context
-from school_water_map.register import build_register
-from school_water_map.store import open_store
+from school_water_map.domain.register import build_register
+from school_water_map.errors import DataFileError, GeometryImportError
+from school_water_map.geo.crs import from_wgs84
+from school_water_map.geo.layers import load_context
+from school_water_map.io.geometry_import import import_geometries
+from school_water_map.store.database import open_store
 from tests.test_cli import swmap
 
 GEOD = Geod(ellps="WGS84")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from school_water_map.layers import load_context
+from school_water_map.geo.layers import load_context
 
 
 def test_context_layers_are_real_and_consistent(settings):

@@ -19,14 +19,13 @@ import openpyxl
 import pytest
 
 from school_water_map import limits
-from school_water_map.annex import read_annex_text
-from school_water_map.annex_store import read_annex_file
-from school_water_map.cli import main
-from school_water_map.errors import DataFileError
-from school_water_map.geometry_import import read_features
-from school_water_map.limits import InputLimitError
-from school_water_map.position_csv import read_rows
-from school_water_map.tables import xlsx_rows
+from school_water_map.cli.main import main
+from school_water_map.domain.annex import read_annex_text
+from school_water_map.errors import DataFileError, InputLimitError
+from school_water_map.io.geometry_import import read_features
+from school_water_map.io.position_csv import read_rows
+from school_water_map.io.tables import xlsx_rows
+from school_water_map.store.annexes import read_annex_file
 
 REPO = Path(__file__).resolve().parent.parent
 KML = b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document></Document></kml>'
@@ -123,7 +122,7 @@ def _memory_growth_mb(code: str) -> tuple[str, int]:
 
 def test_a_kmz_zip_bomb_is_refused_from_its_headers_in_bounded_memory():
     message, grown = _memory_growth_mb(
-        "from tests.test_limits import _kmz_bomb\nfrom school_water_map.geometry_import import read_features\n"
+        "from tests.test_limits import _kmz_bomb\nfrom school_water_map.io.geometry_import import read_features\n"
         "data = _kmz_bomb()\ndef run():\n    read_features(data, 'bomb.kmz')\n")
     assert "bomb.kmz：KMZ 内的 doc.kml 解压后超过上限 20.0 MB（可能是压缩炸弹）" in message
     assert grown < 200
@@ -131,7 +130,7 @@ def test_a_kmz_zip_bomb_is_refused_from_its_headers_in_bounded_memory():
 
 def test_a_kmz_with_a_lying_header_is_refused_while_streaming_in_bounded_memory():
     message, grown = _memory_growth_mb(
-        "from tests.test_limits import _lying_kmz\nfrom school_water_map.geometry_import import read_features\n"
+        "from tests.test_limits import _lying_kmz\nfrom school_water_map.io.geometry_import import read_features\n"
         "data = _lying_kmz()\ndef run():\n    read_features(data, 'lie.kmz')\n")
     assert "lie.kmz：KMZ 内的 doc.kml 已损坏，无法解压" in message
     assert grown < 200
@@ -159,7 +158,7 @@ def test_a_kmz_over_the_total_uncompressed_size_is_refused():
 
 def test_an_xlsx_zip_bomb_of_1_5_million_rows_is_refused_in_bounded_memory():
     message, grown = _memory_growth_mb(
-        "from tests.test_limits import _huge_sheet_xlsx\nfrom school_water_map.tables import xlsx_rows\n"
+        "from tests.test_limits import _huge_sheet_xlsx\nfrom school_water_map.io.tables import xlsx_rows\n"
         "data = _huge_sheet_xlsx()\ndef run():\n    xlsx_rows(data, '2022年附件.xlsx')\n")
     assert message.startswith("2022年附件.xlsx：") and "上限" in message and "未读取" in message
     assert grown < 200
@@ -168,7 +167,7 @@ def test_an_xlsx_zip_bomb_of_1_5_million_rows_is_refused_in_bounded_memory():
 def test_an_xlsx_whose_member_inflates_past_the_limit_is_refused_in_bounded_memory():
     message, grown = _memory_growth_mb(
         "from tests.test_limits import _xlsx, _replace_member, ANNEX_HEADER\n"
-        "from school_water_map.tables import xlsx_rows\n"
+        "from school_water_map.io.tables import xlsx_rows\n"
         "data = _replace_member(_xlsx([ANNEX_HEADER]), 'xl/styles.xml', zeros_mb=300)\n"
         "def run():\n    xlsx_rows(data, 'bomb.xlsx')\n")
     assert "bomb.xlsx：Excel 文件 内的 xl/styles.xml 解压后超过上限 20.0 MB（可能是压缩炸弹）；未读取" in message

@@ -7,11 +7,11 @@ import folium
 import pytest
 from folium import plugins
 
-from school_water_map.map_assets import (
+from school_water_map.errors import MissingAssetError
+from school_water_map.outputs.map_assets import (
     DEFAULT_BASE,
     VENDOR_DIR,
     VENDORED,
-    MissingAssetError,
     asset_urls,
     localize_assets,
     missing_files,
@@ -53,7 +53,7 @@ def test_a_base_url_path_prefix_is_kept_and_class_lists_stay_untouched():
 def test_an_asset_without_a_local_copy_is_an_error_not_a_cdn_fallback():
     fmap = _map()
     plugins.Fullscreen().add_to(fmap)
-    with pytest.raises(MissingAssetError, match="no local copy"):
+    with pytest.raises(MissingAssetError, match="没有本地副本"):
         localize_assets(fmap)
 
 

@@ -6,10 +6,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import state
-from school_water_map.accounts import User, add_user
-from school_water_map.map_html import ICON_ASSETS, map_document
-from school_water_map.mapping import MapView, build_map
-from school_water_map.store import open_store
+from school_water_map.domain.users import User
+from school_water_map.outputs.map_html import ICON_ASSETS, map_document
+from school_water_map.outputs.mapping import MapView, build_map
+from school_water_map.store.accounts import add_user
+from school_water_map.store.database import open_store
 from tests.app_support import new_app, run_page
 from tests.placing import place
 
@@ -84,7 +85,7 @@ def test_a_patrol_gets_its_townships_map_not_the_admins(app_settings, builds):
 
 
 def test_the_document_loads_only_local_assets_and_no_icon_kit(register, tmp_path):
-    from school_water_map.layers import load_context
+    from school_water_map.geo.layers import load_context
     from school_water_map.settings import Settings
 
     context = load_context(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path)}).geodata_dir)
@@ -103,7 +104,7 @@ def test_the_document_loads_only_local_assets_and_no_icon_kit(register, tmp_path
 def test_a_map_with_an_icon_keeps_the_icon_kit(register, tmp_path):
     import folium
 
-    from school_water_map.layers import load_context
+    from school_water_map.geo.layers import load_context
     from school_water_map.settings import Settings
 
     fmap = build_map(register, load_context(Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path)}).geodata_dir))

@@ -12,11 +12,12 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from school_water_map.crs import metric_crs
-from school_water_map.layers import ContextLayers, load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.map_html import POPUP_PARSER, map_document
-from school_water_map.mapping import (
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.register import Register, build_register
+from school_water_map.geo.crs import metric_crs
+from school_water_map.geo.layers import ContextLayers, load_context
+from school_water_map.outputs.map_html import POPUP_PARSER, map_document
+from school_water_map.outputs.mapping import (
     LAYER_ANCHORS,
     LAYER_OUTLINE,
     LAYER_RIVER,
@@ -26,9 +27,8 @@ from school_water_map.mapping import (
     LAYER_ZONES,
     build_map,
 )
-from school_water_map.register import Register, build_register
 from school_water_map.settings import Settings
-from school_water_map.store import open_store
+from school_water_map.store.database import open_store
 
 #: The whole map with every school placed (the heaviest one): 0.98 MB before the context layers were
 #: simplified and rounded, the stylesheet inlined and jQuery left out; about 0.77 MB after.

@@ -5,10 +5,11 @@ import pytest
 import shapely
 import shapely.geometry
 
-from school_water_map.basemaps import choose
-from school_water_map.crs import wgs84_to_gcj02
-from school_water_map.layers import load_context
-from school_water_map.mapping import (
+from school_water_map.domain.register import build_register
+from school_water_map.geo.basemaps import choose
+from school_water_map.geo.crs import wgs84_to_gcj02
+from school_water_map.geo.layers import load_context
+from school_water_map.outputs.mapping import (
     LAYER_ANCHORS,
     LAYER_OUTLINE,
     LAYER_RIVER,
@@ -22,7 +23,6 @@ from school_water_map.mapping import (
     candidate_layer,
     pending_layer,
 )
-from school_water_map.register import build_register
 from school_water_map.settings import REPO_GEODATA_DIR
 from tests.placing import TEST_LAT, TEST_LON, place, placed_register
 

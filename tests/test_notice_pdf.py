@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from school_water_map.domain.register import build_register
+from school_water_map.domain.sites import sites
 from school_water_map.errors import MissingGlyphError
 from school_water_map.notices import render as render_module
 from school_water_map.notices.config import Contact, NoticeConfig
 from school_water_map.notices.context import school_letter, site_notice, township_sheet, townships_for_sheets
-from school_water_map.notices.documents import school_pdf_bytes, site_pdf_bytes, write_all
 from school_water_map.notices.render import NoticeRenderer, preview_png
-from school_water_map.register import build_register
+from school_water_map.pipeline.notices import school_pdf_bytes, site_pdf_bytes, write_all
 from school_water_map.settings import Settings
-from school_water_map.sites import sites
 from tests.conftest import REPO
 from tests.notice_tools import empty_fontconfig, need_poppler, pdf_fonts, pdf_pages, pdf_text, run, squash
 

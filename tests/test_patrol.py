@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 from shapely.geometry import LineString, Point
 
-from school_water_map.coverage import coverage
-from school_water_map.inspections import Inspection
-from school_water_map.patrol import PatrolRules, due_status, measures, open_problems, presence, todays_list
-from school_water_map.sites import sites
+from school_water_map.domain.coverage import coverage
+from school_water_map.domain.patrol import PatrolRules, due_status, measures, open_problems, presence, todays_list
+from school_water_map.domain.sites import sites
+from school_water_map.store.inspections import Inspection
 from tests.test_store import ANSWERS
 
 RULES = PatrolRules(summer_start=(7, 1), summer_end=(8, 31), cycle_days=7, max_distance_m=150)
@@ -73,7 +73,7 @@ def test_coverage(register):
 def test_patrol_rules_from_settings(settings):
     from dataclasses import replace
 
-    from school_water_map.patrol import patrol_rules
+    from school_water_map.domain.patrol import patrol_rules
 
     rules = patrol_rules(replace(settings, patrol_summer="07-10..08-25", patrol_cycle_days=3))
     assert rules.in_summer(date(2026, 7, 10)) and not rules.in_summer(date(2026, 7, 9))

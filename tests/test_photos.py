@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from school_water_map import inspections, photos
-from school_water_map.accounts import add_user
-from school_water_map.inspections import InspectionError, InspectionInput, list_inspections, submit
-from school_water_map.store import open_store
+from school_water_map.errors import InspectionError, PhotoError
+from school_water_map.store import inspections, photos
+from school_water_map.store.accounts import add_user
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import InspectionInput, list_inspections, submit
 from tests.test_store import ANSWERS, RULES, SITE_83
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +165,7 @@ def test_temporary_files_left_by_a_killed_process_are_swept(store, patrol):
 @pytest.mark.parametrize(("fmt", "name"), [("GIF", "GIF"), ("TIFF", "TIFF"), ("BMP", "BMP"), ("WEBP", "WebP"),
                                            ("ICO", "ICO")])
 def test_only_jpeg_png_and_heic_photos_are_taken(fmt, name):
-    with pytest.raises(photos.PhotoError, match=f"不支持 {name} 格式的图片"):
+    with pytest.raises(PhotoError, match=f"不支持 {name} 格式的图片"):
         photos.reencode(_image(fmt, (64, 64)))
 
 
@@ -179,10 +180,11 @@ def test_jpeg_png_and_heic_become_small_jpegs(fmt):
 def test_the_pixel_count_is_refused_before_decoding():
     """A 13000 × 13000 PNG of a few KB (169 megapixels) is refused from its header, in bounded memory."""
     script = (
-        "import io, resource; from PIL import Image; from school_water_map import photos\n"
+        "import io, resource; from PIL import Image\n"
+        "from school_water_map.errors import PhotoError\nfrom school_water_map.store import photos\n"
         "b = io.BytesIO(); Image.new('1', (13000, 13000)).save(b, format='PNG'); data = b.getvalue()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "try:\n    photos.reencode(data)\nexcept photos.PhotoError as exc:\n    print(exc)\n"
+        "try:\n    photos.reencode(data)\nexcept PhotoError as exc:\n    print(exc)\n"
         "print(len(data), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True,
                          timeout=120).stdout.splitlines()

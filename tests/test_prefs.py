@@ -5,10 +5,11 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from app_pages import state
-from school_water_map.accounts import User, add_user
-from school_water_map.db.models import PrefRow
-from school_water_map.prefs import Prefs, PrefsStore, owner, pref_key
-from school_water_map.store import open_store
+from school_water_map.domain.users import User
+from school_water_map.store.accounts import add_user
+from school_water_map.store.database import open_store
+from school_water_map.store.db.models import PrefRow
+from school_water_map.store.prefs import Prefs, PrefsStore, owner, pref_key
 from tests.app_support import new_app, run_page
 
 

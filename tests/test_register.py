@@ -5,11 +5,11 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from school_water_map.check import findings, render_text, unlisted_nearby
-from school_water_map.layers import load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.register import build_register
-from school_water_map.store import open_store
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.register import build_register
+from school_water_map.geo.layers import load_context
+from school_water_map.outputs.check import findings, render_text, unlisted_nearby
+from school_water_map.store.database import open_store
 
 GEOD = Geod(ellps="WGS84")
 SCHOOL = (106.30, 37.90)  # a test position, not a real school's

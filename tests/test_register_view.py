@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from school_water_map.register_view import (
+from school_water_map.outputs.register_view import (
     COLUMNS,
     PairFilter,
     effective_distance,
@@ -14,7 +14,7 @@ from school_water_map.register_view import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from school_water_map.spreadsheet import xlsx_bytes
+from school_water_map.outputs.spreadsheet import xlsx_bytes
 
 
 def _rows(register, spec: PairFilter) -> list[int]:

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from school_water_map.domain.reported import COMPASS_ZH, parse_distance, parse_note
 from school_water_map.errors import AnnexParseError
-from school_water_map.reported import COMPASS_ZH, parse_distance, parse_note
 
 # (text, distance_m, distance_max_m, directions, at_gate, approximate): every form of the 2021 annex first.
 CASES = [

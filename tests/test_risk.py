@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
+from school_water_map.domain.register import build_register
+from school_water_map.domain.risk import Facts, assess, load_rules
 from school_water_map.errors import RulesError
-from school_water_map.register import build_register
-from school_water_map.risk import Facts, assess, load_rules
 from school_water_map.settings import DEFAULT_RULES_PATH
 
 

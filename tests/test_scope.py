@@ -1,16 +1,17 @@
-"""Township scoping (属地管理) of what an account sees and places: ``school_water_map.scope``."""
+"""Township scoping (属地管理) of what an account sees and places: ``school_water_map.domain.scope``."""
 
 from __future__ import annotations
 
 import pytest
 from shapely.geometry import Point
 
-from school_water_map.accounts import AuthError, User
-from school_water_map.layers import load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.position_csv import PositionCsvError, import_positions
-from school_water_map.scope import entity_townships, visible_register
-from school_water_map.store import open_store
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.scope import entity_townships, visible_register
+from school_water_map.domain.users import User
+from school_water_map.errors import AuthError, PositionCsvError
+from school_water_map.geo.layers import load_context
+from school_water_map.io.position_csv import import_positions
+from school_water_map.store.database import open_store
 
 ADMIN = User(1, "admin01", "王局", "admin", None, True)
 BANQIAO = User(2, "bq01", "李巡查", "patrol", "板桥乡", True)

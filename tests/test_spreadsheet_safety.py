@@ -17,17 +17,17 @@ import pytest
 import streamlit as st
 from shapely.geometry import Point
 
-from school_water_map.annex import AnnexRow, load_annex
-from school_water_map.annex_store import save_active
-from school_water_map.inspections import InspectionInput, submit
-from school_water_map.layers import load_context
-from school_water_map.locate import LocateRequest, record
-from school_water_map.patrol import patrol_rules, site_geometry
-from school_water_map.register import build_register
+from school_water_map.domain.annex import AnnexRow, load_annex
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.patrol import patrol_rules, site_geometry
+from school_water_map.domain.register import build_register
+from school_water_map.domain.sites import find_site, sites
+from school_water_map.geo.layers import load_context
+from school_water_map.outputs.spreadsheet import FORMULA_TRIGGERS, csv_bytes, safe_cell, xlsx_bytes
 from school_water_map.settings import Settings
-from school_water_map.sites import find_site, sites
-from school_water_map.spreadsheet import FORMULA_TRIGGERS, csv_bytes, safe_cell, xlsx_bytes
-from school_water_map.store import open_store
+from school_water_map.store.annexes import save_active
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import InspectionInput, submit
 from tests.app_support import new_app, run_page
 from tests.test_app_exchange import _file, media  # noqa: F401  # media: a fixture
 from tests.test_app_patrol import ANSWERS, ROW_83, _login, accounts  # noqa: F401  # accounts: a fixture

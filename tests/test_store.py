@@ -12,18 +12,14 @@ from shapely.geometry import Point
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from school_water_map.accounts import (
-    AccountError,
-    AuthError,
-    add_user,
-    authenticate,
-    disable_user,
-    list_users,
-)
-from school_water_map.errors import PositionError
-from school_water_map.inspections import (
+from school_water_map.domain.patrol import PatrolRules
+from school_water_map.domain.positions import PositionFile, new_record
+from school_water_map.domain.sites import Site
+from school_water_map.errors import AccountError, AuthError, InspectionError, PositionError
+from school_water_map.store.accounts import add_user, authenticate, disable_user, list_users
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import (
     DevicePosition,
-    InspectionError,
     InspectionInput,
     latest_by_site,
     list_inspections,
@@ -31,10 +27,6 @@ from school_water_map.inspections import (
     save_draft,
     submit,
 )
-from school_water_map.patrol import PatrolRules
-from school_water_map.positions import PositionFile, new_record
-from school_water_map.sites import Site
-from school_water_map.store import open_store
 
 ANSWERS = {"warning_sign": "ok", "fence": "missing", "rescue_kit": "partial", "water_state": "high",
            "minors": "dissuaded"}
@@ -199,10 +191,10 @@ def test_inspection_days_are_dates(store, patrol):
 
 
 def test_candidates_and_annexes_live_in_the_store(db_settings):
-    from school_water_map.annex import load_annex
-    from school_water_map.annex_store import active_annex, annex_history, save_active
-    from school_water_map.candidates import CandidateStore
-    from school_water_map.geocode import Candidate
+    from school_water_map.domain.annex import load_annex
+    from school_water_map.io.geocode import Candidate
+    from school_water_map.store.annexes import active_annex, annex_history, save_active
+    from school_water_map.store.candidates import CandidateStore
 
     candidates = CandidateStore(open_store(db_settings))
     first, second = candidates.add("640302-S39", [Candidate("amap", "开元小学", "开元小学", "利通区", 106.2, 37.98),

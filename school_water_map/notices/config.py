@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from school_water_map.entities import TOWNSHIPS
+from school_water_map.domain.entities import TOWNSHIPS
 from school_water_map.errors import DataFileError
 
 PLACEHOLDER = "（请在设置中填写）"

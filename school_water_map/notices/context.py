@@ -15,19 +15,19 @@ from typing import Any
 
 import pandas as pd
 
-from school_water_map.checklist import CHECKLIST, CheckItem
-from school_water_map.entities import KIND_ZH, LEVEL_ZH, TOWNSHIP_UNKNOWN, TOWNSHIPS
+from school_water_map.domain.checklist import CHECKLIST, CheckItem
+from school_water_map.domain.entities import KIND_ZH, LEVEL_ZH, TOWNSHIP_UNKNOWN, TOWNSHIPS
+from school_water_map.domain.positions import PRECISION_ZH
+from school_water_map.domain.register import Register
+from school_water_map.domain.reported import AZIMUTH, COMPASS_ZH, format_metres
+from school_water_map.domain.risk import Rules
+from school_water_map.domain.sites import Site, find_site, site_url, sites
 from school_water_map.errors import UnknownPlaceError
-from school_water_map.layers import ContextLayers
+from school_water_map.geo.layers import ContextLayers
 from school_water_map.notices.config import Contact, NoticeConfig
 from school_water_map.notices.diagram import DiagramMark
 from school_water_map.notices.mapextract import MapExtract, build_map_extract
-from school_water_map.positions import PRECISION_ZH
-from school_water_map.register import Register
-from school_water_map.reported import AZIMUTH, COMPASS_ZH, format_metres
-from school_water_map.risk import Rules
 from school_water_map.settings import DEFAULT_RULES_PATH
-from school_water_map.sites import Site, find_site, site_url, sites
 
 ANNEX_SOURCE = ("利通区人民政府办公室《关于做好2021年暑期学生安全防范管理工作的通知》（吴利政办发〔2021〕45号）"
                 "附件《利通区学校周边水域排查情况公示表》")

@@ -16,8 +16,8 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from school_water_map.layers import ContextLayers
-from school_water_map.register import Register
+from school_water_map.domain.register import Register
+from school_water_map.geo.layers import ContextLayers
 
 FONT_FAMILY = "SWM Noto Sans SC"
 MIN_HALF_M = 600.0

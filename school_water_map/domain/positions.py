@@ -1,0 +1,129 @@
+"""Recorded positions of schools and water bodies: who placed what, where, when and how well.
+
+Precision levels (DESIGN.md): ``surveyed`` (GPS at the place, or staff placing it on imagery),
+``gazetteer`` (a curated file with source and licence), ``geocoded`` (an online provider's answer,
+unconfirmed), ``derived`` (computed from a located school and the annex; never recorded here) and
+``unplaced``. Nothing gets coordinates without a source.
+
+Records are only appended: the history of every entity is kept, and the latest record is the current
+one. They live in the store (``school_water_map.store.database``); ``PositionFile`` is the JSON file used before
+the database existed, written atomically, and read once to move its records in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from school_water_map.errors import DataFileError, PositionError
+from school_water_map.store.atomic import locked, write_json
+
+PRECISIONS = ("surveyed", "gazetteer", "geocoded", "derived", "unplaced")
+RECORDABLE = ("surveyed", "gazetteer", "geocoded")
+PRECISION_ZH = {"surveyed": "实测", "gazetteer": "地名库", "geocoded": "地理编码（未确认）",
+                "derived": "推算", "unplaced": "未定位"}
+METHOD_ZH = {"click": "地图点选", "typed": "输入坐标", "gps": "平板GPS", "csv": "CSV导入", "import": "文件导入",
+             "geocoder": "在线地理编码", "file": "数据文件"}
+_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class PositionRecord:
+    """One recorded position. ``wkt`` is WGS-84 lon/lat; ``input_text`` keeps what the person entered."""
+
+    entity_id: str
+    wkt: str
+    precision: str
+    source: str
+    author: str
+    method: str
+    recorded_at: str = ""
+    input_crs: str = "WGS84"
+    input_text: str = ""
+    accuracy_m: float | None = None
+    note: str = ""
+    record_id: int = 0
+    supersedes: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def geometry(self) -> BaseGeometry:
+        return shapely.from_wkt(self.wkt)
+
+
+def new_record(entity_id: str, geometry: BaseGeometry, *, precision: str, source: str, author: str,
+               method: str, input_crs: str = "WGS84", input_text: str = "", accuracy_m: float | None = None,
+               note: str = "", now: datetime | None = None) -> PositionRecord:
+    """Validate and build a record (not yet stored)."""
+    if precision not in RECORDABLE:
+        raise PositionError(f"精度“{precision}”不能直接录入：只能是 实测、地名库 或 地理编码")
+    if not source.strip():
+        raise PositionError("位置必须注明来源")
+    if not author.strip():
+        raise PositionError("位置必须注明录入人")
+    if geometry.is_empty or not geometry.is_valid:
+        raise PositionError("几何图形为空或无效")
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    return PositionRecord(entity_id=entity_id, wkt=geometry.wkt, precision=precision, source=source.strip(),
+                          author=author.strip(), method=method, recorded_at=stamp, input_crs=input_crs,
+                          input_text=input_text, accuracy_m=accuracy_m, note=note)
+
+
+def current_positions(records: Sequence[PositionRecord]) -> dict[str, PositionRecord]:
+    """The latest record of each entity (records are kept in the order they were added)."""
+    latest: dict[str, PositionRecord] = {}
+    for record in records:
+        latest[record.entity_id] = record
+    return latest
+
+
+class PositionStore(Protocol):
+    """Where recorded positions live: the database store (``school_water_map.store.database``) in the app and CLI."""
+
+    def load(self) -> list[PositionRecord]: ...
+
+    def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]: ...
+
+    def history(self, entity_id: str) -> list[PositionRecord]: ...
+
+
+class PositionFile:
+    """``positions.json``, the file store used before the database: read once to move it into the store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> list[PositionRecord]:
+        if not self.path.exists():
+            return []
+        try:
+            payload = json.loads(self.path.read_text(encoding="utf-8"))
+            return [PositionRecord(**item) for item in payload["records"]]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DataFileError(f"位置文件已损坏，无法读取：{self.path}（{exc}）") from exc
+
+    def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]:
+        """Append records in one atomic write: all are stored, or none."""
+        with locked(self.path):
+            existing = self.load()
+            next_id = max((r.record_id for r in existing), default=0) + 1
+            latest = current_positions(existing)
+            stored = []
+            for offset, record in enumerate(records):
+                previous = latest.get(record.entity_id)
+                stored_record = replace(record, record_id=next_id + offset,
+                                        supersedes=previous.record_id if previous else None)
+                latest[record.entity_id] = stored_record
+                stored.append(stored_record)
+            write_json(self.path, {"schema": _SCHEMA, "records": [asdict(r) for r in [*existing, *stored]]})
+        return stored
+
+    def history(self, entity_id: str) -> list[PositionRecord]:
+        return [r for r in self.load() if r.entity_id == entity_id]

@@ -1,0 +1,1 @@
+"""A register in, tables, text, files and folium maps out; never opens the store."""

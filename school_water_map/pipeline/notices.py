@@ -1,0 +1,146 @@
+"""The notices' edge: read settings, configuration and layers, build a context, render it to PDF bytes.
+
+These are the calls the CLI and the app make (``school_pdf_bytes(settings, "板桥波浪渠小学")``); pass a
+``register`` you already hold to skip rebuilding it. ``write_all`` is the batch behind
+``swmap notices --all``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from school_water_map.domain.patrol import PRESENCE_ZH
+from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.sites import sites
+from school_water_map.errors import DataFileError
+from school_water_map.geo.layers import ContextLayers, load_context
+from school_water_map.notices.config import NoticeConfig, load_notice_config
+from school_water_map.notices.context import (
+    SheetEntry,
+    school_letter,
+    site_notice,
+    township_sheet,
+    townships_for_sheets,
+)
+from school_water_map.notices.render import NoticeRenderer, default_renderer
+from school_water_map.settings import Settings
+from school_water_map.store.database import open_store
+from school_water_map.store.inspections import LOCAL_TIME, list_inspections
+
+_UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
+
+
+@dataclass(frozen=True)
+class Written:
+    kind: str      # letter, site or township
+    path: Path
+    size: int
+
+
+def load_config(settings: Settings) -> NoticeConfig:
+    return load_notice_config(settings.notices_config_path, district_name=settings.district_name)
+
+
+def school_pdf_bytes(settings: Settings, school: str, *, register: Register | None = None,
+                     today: date | None = None, renderer: NoticeRenderer | None = None) -> bytes:
+    """致家长告知书 of one school (id, name or alias) as PDF bytes."""
+    register = register or build_register(settings)
+    letter = school_letter(register, load_config(settings), school, today=today or date.today(),
+                           layers=_layers_if_located(settings, register))
+    return (renderer or default_renderer()).school_letter(letter)
+
+
+def site_pdf_bytes(settings: Settings, site: str, *, size: str = "A4", register: Register | None = None,
+                   today: date | None = None, renderer: NoticeRenderer | None = None) -> bytes:
+    """危险水域警示告示 of one site (by site id), A4 or A3, as PDF bytes."""
+    register = register or build_register(settings)
+    notice = site_notice(register, load_config(settings), site, today=today or date.today(),
+                         base_url=settings.app_base_url)
+    return (renderer or default_renderer()).site_notice(notice, size=size)
+
+
+def township_pdf_bytes(settings: Settings, township: str, *, register: Register | None = None,
+                       today: date | None = None, renderer: NoticeRenderer | None = None,
+                       period: tuple[date, date] | None = None) -> bytes:
+    """乡镇巡查表 of one township (name, short name, or 待确认) as PDF bytes: blank, or with ``period``
+    (first and last day, inclusive) the filled report of the inspections recorded in those days."""
+    register = register or build_register(settings)
+    entries = _sheet_entries(settings, period) if period else None
+    sheet = township_sheet(register, load_config(settings), township, today=today or date.today(),
+                           inspections=entries, period=period)
+    return (renderer or default_renderer()).township_sheet(sheet)
+
+
+def _sheet_entries(settings: Settings, period: tuple[date, date]) -> dict[str, list[SheetEntry]]:
+    """Every inspection recorded in ``period`` (local dates), by site, as filled sheet entries."""
+    start, end = period
+    if end < start:
+        raise DataFileError(f"日期范围无效：{start.isoformat()} 晚于 {end.isoformat()}")
+    entries: dict[str, list[SheetEntry]] = {}
+    for item in list_inspections(open_store(settings)):
+        if start <= item.day <= end:
+            local = item.created_at.astimezone(LOCAL_TIME)
+            presence = "" if item.presence == "at_site" else f"【{PRESENCE_ZH[item.presence]}】"
+            problems = "；".join(p for p in (item.problems, item.action_taken and f"处理：{item.action_taken}") if p)
+            entries.setdefault(item.site_id, []).append(SheetEntry(
+                when=local.strftime("%m-%d %H:%M"), inspector=item.inspector, answers=item.answers,
+                problems=presence + problems))
+    return entries
+
+
+def school_filename(register: Register, school: str) -> str:
+    found = register.resolution.school(school)
+    return _safe(f"{found.school_id}_{found.name}_致家长告知书.pdf")
+
+
+def site_filename(site_id: str, size: str = "A4") -> str:
+    return _safe(f"{site_id}_警示告示_{size}.pdf")
+
+
+def township_filename(label: str) -> str:
+    return _safe(f"{label}_巡查表.pdf")
+
+
+def write_all(settings: Settings, out_dir: Path, *, letters_only: bool = False, size: str = "A4",
+              today: date | None = None, renderer: NoticeRenderer | None = None,
+              progress: Callable[[Written], None] | None = None) -> list[Written]:
+    """Every school's letter into ``out_dir``; unless ``letters_only``, every site's notice into
+    ``out_dir/sites`` and every township's sheet into ``out_dir/townships``."""
+    register = build_register(settings)
+    config, day = load_config(settings), today or date.today()
+    layers = _layers_if_located(settings, register)
+    render = renderer or default_renderer()
+    written: list[Written] = []
+
+    def save(kind: str, path: Path, pdf: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        written.append(Written(kind, path, len(pdf)))
+        if progress is not None:
+            progress(written[-1])
+
+    for school_id in register.schools.index:
+        letter = school_letter(register, config, school_id, today=day, layers=layers)
+        save("letter", out_dir / school_filename(register, school_id), render.school_letter(letter))
+    if letters_only:
+        return written
+    for site in sites(register):
+        notice = site_notice(register, config, site.site_id, today=day, base_url=settings.app_base_url)
+        save("site", out_dir / "sites" / site_filename(site.site_id, size), render.site_notice(notice, size=size))
+    for key in townships_for_sheets(register):
+        sheet = township_sheet(register, config, key, today=day)
+        save("township", out_dir / "townships" / township_filename(sheet.township_label),
+             render.township_sheet(sheet))
+    return written
+
+
+def _layers_if_located(settings: Settings, register: Register) -> ContextLayers | None:
+    """The map extract's layers, read only when some school is located (they are drawn only then)."""
+    return load_context(settings.geodata_dir) if register.schools.geometry.notna().any() else None
+
+
+def _safe(name: str) -> str:
+    return name.translate(_UNSAFE)

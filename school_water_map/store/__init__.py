@@ -1,0 +1,1 @@
+"""The database and the data directory: the only writer of user data."""

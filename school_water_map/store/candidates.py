@@ -1,0 +1,157 @@
+"""Geocoded candidates awaiting a person's decision, and the run that collects them.
+
+Every provider answer is kept (query, raw answer, WGS-84 point) as a ``pending`` candidate in the
+store (``candidates`` table). Nothing is confirmed automatically: confirming a candidate
+records a ``geocoded`` position through the one locate path; rejecting it only marks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+
+from school_water_map.domain.entities import Resolution
+from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.positions import PositionRecord, PositionStore
+from school_water_map.domain.register import Register
+from school_water_map.domain.users import User
+from school_water_map.errors import PROVIDER_ZH, PositionError, ProviderError
+from school_water_map.io.geocode import Candidate, Provider
+from school_water_map.store.database import Store
+from school_water_map.store.db.models import CandidateRow
+
+STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "rejected": "已否决"}
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    candidate_id: int
+    entity_id: str
+    provider: str
+    query: str
+    name: str
+    address: str
+    lon: float
+    lat: float
+    answer_crs: str
+    raw: dict[str, Any] = field(default_factory=dict)
+    status: str = "pending"
+    created_at: str = ""
+    decided_by: str = ""
+    decided_at: str = ""
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    entity_id: str
+    query: str
+    candidates: int = 0
+    error: str = ""
+
+
+class CandidateStore:
+    """Candidates in the store's ``candidates`` table: added, then decided once, in transactions."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def load(self) -> list[CandidateRecord]:
+        with self._store.session() as session:
+            return [_candidate(row) for row in session.scalars(select(CandidateRow).order_by(CandidateRow.id))]
+
+    def add(self, entity_id: str, answers: Iterable[Candidate]) -> list[CandidateRecord]:
+        now = _now()
+        with self._store.session() as session:
+            rows = [CandidateRow(entity_id=entity_id, provider=a.provider, query=a.query, name=a.name,
+                                 address=a.address, lon=a.lon, lat=a.lat, answer_crs=a.answer_crs, raw=dict(a.raw),
+                                 status="pending", created_at=now, decided_by="", decided_at="") for a in answers]
+            session.add_all(rows)
+            session.flush()
+            return [_candidate(row) for row in rows]
+
+    def decide(self, candidate_id: int, status: str, by: str,
+               on_confirm: Callable[[CandidateRecord], object] | None = None) -> CandidateRecord:
+        """Mark a pending candidate; ``on_confirm`` runs first, and if it fails nothing is marked."""
+        if status not in ("confirmed", "rejected"):
+            raise PositionError(f"无效的决定“{status}”")
+        with self._store.session() as session:
+            row = session.get(CandidateRow, candidate_id, with_for_update=True)
+            if row is None:
+                raise PositionError(f"找不到候选位置 #{candidate_id}")
+            if row.status != "pending":
+                raise PositionError(f"候选位置 #{candidate_id} {STATUS_ZH[row.status]}，不能再次处理")
+            row.status, row.decided_by, row.decided_at = status, by, _now()
+            decided = _candidate(row)
+            if status == "confirmed" and on_confirm is not None:
+                on_confirm(decided)
+            return decided
+
+
+def geocode_entities(register: Register, provider: Provider, store: CandidateStore, *,
+                     only_unplaced: bool = False, limit: int | None = None) -> list[QueryOutcome]:
+    """Ask ``provider`` for every named school and water body; keep every answer as a candidate.
+
+    Generic names (水渠…) are skipped: a place search cannot tell one school's canal from another.
+    A key or quota error stops the run (the next query would fail the same way); stored candidates stay.
+    """
+    outcomes = []
+    for entity_id, query in _queries(register, only_unplaced)[:limit]:
+        try:
+            answers = provider.search(query)
+        except ProviderError as exc:
+            outcomes.append(QueryOutcome(entity_id, query, error=str(exc)))
+            if exc.kind in ("key", "quota", "config"):
+                break
+            continue
+        store.add(entity_id, answers)
+        outcomes.append(QueryOutcome(entity_id, query, candidates=len(answers)))
+    return outcomes
+
+
+def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Resolution, area: BaseGeometry,
+            positions: PositionStore, user: User | None = None) -> PositionRecord:
+    """Confirm a candidate: its point becomes the entity's ``geocoded`` position (with the answer kept).
+
+    With a ``user`` (the app, once accounts exist) the entity must be within the user's township
+    (``AuthError`` otherwise, and the candidate stays pending)."""
+    stored: list[PositionRecord] = []
+
+    def record_position(candidate: CandidateRecord) -> None:
+        request = LocateRequest(
+            entity=candidate.entity_id, geometry=Point(candidate.lon, candidate.lat), crs="WGS84",
+            source=f"{PROVIDER_ZH.get(candidate.provider, candidate.provider)}：{candidate.name} {candidate.address}",
+            author=by, method="geocoder", precision="geocoded",
+            note=f"候选 #{candidate.candidate_id}，查询“{candidate.query}”，经 {by} 确认")
+        stored.extend(record([request], resolution, area, positions, user=user))
+
+    store.decide(candidate_id, "confirmed", by, on_confirm=record_position)
+    return stored[0]
+
+
+def _queries(register: Register, only_unplaced: bool) -> list[tuple[str, str]]:
+    out = []
+    for frame, key in ((register.schools, "school_id"), (register.waters, "water_id")):
+        for row in frame.itertuples():
+            if only_unplaced and row.precision != "unplaced":
+                continue
+            if key == "water_id" and isinstance(row.scope_school_id, str):
+                continue  # a generic name: not searchable
+            out.append((getattr(row, key), str(row.name)))
+    return out
+
+
+def _candidate(row: CandidateRow) -> CandidateRecord:
+    return CandidateRecord(candidate_id=row.id, entity_id=row.entity_id, provider=row.provider, query=row.query,
+                           name=row.name, address=row.address, lon=row.lon, lat=row.lat, answer_crs=row.answer_crs,
+                           raw=dict(row.raw), status=row.status, created_at=row.created_at,
+                           decided_by=row.decided_by, decided_at=row.decided_at)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
