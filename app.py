@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import access, failures, login, runtime_guard, state
-from app_pages.access import ADMIN, EVERYONE, OPEN, PATROL, VIEWER, PageSpec
+from app_pages.parts import access, failures, login, runtime_guard, state
+from app_pages.parts.access import EVERYONE, OPEN, PageSpec
+from school_water_map.domain.users import ADMIN, PATROL, VIEWER
 
 runtime_guard.install()  # a client may not empty everyone's caches (Streamlit's clear_cache)
 st.set_page_config(page_title="学校周边危险水域地图", page_icon=str(state.FAVICON_PATH), layout="wide",

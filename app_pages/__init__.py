@@ -1,1 +1,1 @@
-"""The Streamlit pages (map, register, locate) and their app-side helpers (``state``, ``ui``)."""
+"""The Streamlit menu pages (each file is one page app.py registers); what they share is in ``parts``."""

@@ -7,13 +7,15 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages import state
+from app_pages.parts import state
 from school_water_map.domain.coverage import coverage
+from school_water_map.domain.inspections import LOCAL_TIME, latest_by_site
 from school_water_map.domain.patrol import patrol_rules
+from school_water_map.domain.patrol_view import cycle_text
 from school_water_map.domain.sites import sites
 from school_water_map.outputs.spreadsheet import csv_bytes, xlsx_bytes
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import LOCAL_TIME, latest_by_site, list_inspections
+from school_water_map.store.inspections import list_inspections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,7 +27,7 @@ inspections = list_inspections(open_store(settings))
 report = coverage(sites(state.register(settings)), inspections, latest_by_site(inspections), today, rules)
 towns = report.townships
 
-cycle = "暑期，每日巡查" if rules.in_summer(today) else f"每 {rules.cycle_days} 天巡查一次"
+cycle = cycle_text(rules, today)
 st.caption(f"截至 {today.year}年{today.month}月{today.day}日（{cycle}）。按期巡查：在应巡查周期内有巡查记录的站点。")
 total, on_time = int(towns["站点数"].sum()), int(towns["按期巡查"].sum())
 cells = st.columns(4)

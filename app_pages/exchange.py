@@ -7,8 +7,8 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import annex_update, state, ui
-from app_pages.position_upload import GEOMETRY_TYPES, TABLE_TYPES, position_upload
+from app_pages.parts import annex_update, state, ui
+from app_pages.parts.position_upload import GEOMETRY_TYPES, TABLE_TYPES, position_upload
 from school_water_map.outputs.export import FORMATS, MIME_TYPES
 from school_water_map.settings import Settings
 

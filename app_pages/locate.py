@@ -7,14 +7,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import access, state, ui
-from app_pages.candidates_review import candidate_review
-from app_pages.locate_methods import BY_METHOD, METHODS
-from app_pages.md_text import md
+from app_pages.parts import access, state, ui
+from app_pages.parts.candidates_review import candidate_review
+from app_pages.parts.locate_methods import BY_METHOD, METHODS
+from app_pages.parts.md_text import md
 from school_water_map.domain.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.domain.register import Register
 from school_water_map.domain.reported import format_metres
-from school_water_map.outputs.review import Candidate, review_tables, to_place
+from school_water_map.outputs.review import ToPlace, review_tables, to_place
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
@@ -39,7 +39,7 @@ def main() -> None:
     candidate_review(settings, register)
 
 
-def _status(settings: Settings, register: Register, entity: Candidate) -> None:
+def _status(settings: Settings, register: Register, entity: ToPlace) -> None:
     frame = register.schools if entity.kind == "school" else register.waters
     row = frame.loc[entity.entity_id]
     if row["geometry"] is None:
@@ -57,7 +57,7 @@ def _status(settings: Settings, register: Register, entity: Candidate) -> None:
         } for r in reversed(history)]), hide_index=True)
 
 
-def _surroundings(register: Register, entity: Candidate) -> None:
+def _surroundings(register: Register, entity: ToPlace) -> None:
     """The entity's pairs: reported distance, the derived position, the computed distance and the risk."""
     column = "school_id" if entity.kind == "school" else "water_id"
     pairs = register.pairs[register.pairs[column] == entity.entity_id]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import access, state, ui
+from app_pages.parts import access, state, ui
+from school_water_map.domain.users import PATROL
 from school_water_map.geo.basemaps import Basemap
 from school_water_map.outputs.mapping import MapView
 
@@ -20,7 +21,7 @@ MAP_TITLE = "学校周边危险水域地图"  # the iframe's title (and the page
 
 def show(slot: st.delta_generator.DeltaGenerator, view: MapView, basemap: Basemap) -> None:
     account = access.user()
-    patrol = account is not None and account.role == access.PATROL
+    patrol = account is not None and account.role == PATROL
     township = account.township if account is not None and patrol else None
     slot.iframe(state.map_html(settings, view, basemap, township=township, scoped=patrol), height=520, alt=MAP_TITLE)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.md_text import md
+from app_pages.parts import state
+from app_pages.parts.md_text import md
 from school_water_map.domain.register import Register
 from school_water_map.domain.sites import Site, sites
 from school_water_map.errors import DataFileError, MissingGlyphError, UnknownPlaceError

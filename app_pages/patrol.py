@@ -7,28 +7,19 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages import access, patrol_form, state
-from app_pages.md_text import md
-from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
-from school_water_map.domain.patrol import (
-    PRESENCE_ZH,
-    Due,
-    PatrolRules,
-    due_status,
-    patrol_rules,
-    site_geometry,
-    todays_list,
-)
+from app_pages.parts import access, patrol_form, state
+from app_pages.parts.md_text import md
+from school_water_map.domain.inspections import LOCAL_TIME, Inspection, latest_by_site
+from school_water_map.domain.patrol import PRESENCE_ZH, Due, PatrolRules, patrol_rules
+from school_water_map.domain.patrol_view import ALL_TOWNSHIPS, cycle_text, in_township, patrol_day, township_choices
 from school_water_map.domain.register import Register
-from school_water_map.domain.sites import Site, find_site, sites
-from school_water_map.domain.users import PATROL, VIEWER, User
+from school_water_map.domain.sites import Site, find_site, site_geometry, sites
+from school_water_map.domain.users import ADMIN, PATROL, ROLE_ZH, VIEWER, User
 from school_water_map.errors import UnknownPlaceError
+from school_water_map.outputs.colours import UNKNOWN_BADGE, risk_badges
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import LOCAL_TIME, Inspection, latest_by_site, list_inspections
-
-ALL = "全部乡镇"
-BADGE = {"high": "red", "survey": "violet", "elevated": "orange", "medium": "blue", "low": "green"}
+from school_water_map.store.inspections import list_inspections
 
 
 def main() -> None:
@@ -40,7 +31,7 @@ def main() -> None:
     if chosen:
         _site(settings, register, user, chosen, rules)
     elif user is None or user.role == VIEWER:
-        st.info("今日巡查清单只对乡镇巡查员和管理员显示。扫描警示告示上的二维码可查看该站点的巡查记录。",
+        st.info(f"今日巡查清单只对{ROLE_ZH[PATROL]}和{ROLE_ZH[ADMIN]}显示。扫描警示告示上的二维码可查看该站点的巡查记录。",
                 icon=":material/info:")
     else:
         _today(settings, register, user, rules)
@@ -53,37 +44,36 @@ def _today(settings: Settings, register: Register, user: User, rules: PatrolRule
     if user.role == PATROL:
         township = str(user.township)
     else:
-        labels = [*sorted({s.township_label for s in readable} - {TOWNSHIP_UNKNOWN}), TOWNSHIP_UNKNOWN]
-        township = st.selectbox("乡镇", [ALL, *labels], key=state.PATROL_TOWNSHIP)
-    mine = [s for s in readable if township == ALL or s.township_label == township]
+        township = st.selectbox("乡镇", township_choices(readable), key=state.PATROL_TOWNSHIP)
+    mine = in_township(readable, township)
     store = open_store(settings)
     latest = latest_by_site(list_inspections(store, site_ids={s.site_id for s in mine}))
-    todo = todays_list(mine, {site: item.day for site, item in latest.items()}, today, rules)
-    cycle = "暑期，每日巡查" if rules.in_summer(today) else f"每 {rules.cycle_days} 天巡查一次"
-    st.caption(f"{township} · {today.year}年{today.month}月{today.day}日（{cycle}）· 今日待巡查 {len(todo)} 处，"
-               f"共 {len(mine)} 处站点。按风险从高到低排列。")
+    day = patrol_day(mine, {site: item.day for site, item in latest.items()}, today, rules)
+    todo, done = day.todo, day.done
+    badges = risk_badges(register.rules)
+    st.caption(f"{township} · {today.year}年{today.month}月{today.day}日（{cycle_text(rules, today)}）· "
+               f"今日待巡查 {len(todo)} 处，共 {len(mine)} 处站点。按风险从高到低排列。")
     if not todo:
         st.success("今日应巡查的站点都已巡查。", icon=":material/task_alt:")
     for due in todo:
-        _row(due, township == ALL, action="开始巡查", key=f"patrol_open_{due.site.site_id}")
-    done = [due_status(s, latest[s.site_id].day, today, rules) for s in mine
-            if s.site_id in latest and s.site_id not in {d.site.site_id for d in todo}]
+        _row(due, badges, township == ALL_TOWNSHIPS, action="开始巡查", key=f"patrol_open_{due.site.site_id}")
     if done:
         with st.expander(f"已按期巡查的站点（{len(done)}）"):
             for due in done:
                 item = latest[due.site.site_id]
-                _row(due, township == ALL, action="查看", key=f"patrol_view_{due.site.site_id}",
+                _row(due, badges, township == ALL_TOWNSHIPS, action="查看", key=f"patrol_view_{due.site.site_id}",
                      extra=f"上次 {item.day.isoformat()}，{item.inspector}，{PRESENCE_ZH[item.presence]}")
 
 
-def _row(due: Due, with_township: bool, *, action: str, key: str, extra: str = "") -> None:
+def _row(due: Due, badges: dict[str, str], with_township: bool, *, action: str, key: str, extra: str = "") -> None:
     site = due.site
     status = due.label if due.status == "done" else f":{'red' if due.status == 'overdue' else 'orange'}[{due.label}]"
     where = f"{site.township_label} · " if with_township else ""
+    badge = badges.get(site.risk_level, UNKNOWN_BADGE)
     with st.container(border=True, key=f"patrol_row_{site.site_id}"):
         text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(f"**{md(site.water)}**（{md(site.school)}）  \n"
-                      f":{BADGE.get(site.risk_level, 'gray')}-badge[风险 {site.risk_level_label}] {where}{status}"
+                      f":{badge}-badge[风险 {site.risk_level_label}] {where}{status}"
                       f" · {md(site.distance_text or '未报距离')}" + (f"  \n{md(extra)}" if extra else ""))
         button.button(action, key=key, type="primary" if action == "开始巡查" else "secondary", width="stretch",
                       on_click=_open, args=(site.site_id,))
@@ -109,7 +99,7 @@ def _site(settings: Settings, register: Register, user: User | None, site_id: st
     if done is None and writable and user is not None:
         patrol_form.checklist(store, user, site, target=site_geometry(register, site), rules=rules)
     elif user is None:
-        st.info("尚未创建账号：启用登录后，乡镇巡查员可在此填写巡查表。", icon=":material/lock:")
+        st.info(f"尚未创建账号：启用登录后，{ROLE_ZH[PATROL]}可在此填写巡查表。", icon=":material/lock:")
     elif not writable:
         st.info("本账号只能查看该站点的巡查记录。", icon=":material/visibility:")
     patrol_form.history(store, user, site, writable=writable)
@@ -121,10 +111,12 @@ def _heading(register: Register, site: Site) -> None:
     pair = register.pairs[register.pairs["site_id"] == site.site_id].iloc[0]
     st.subheader(f"{md(site.water)}（{md(site.school)}）", anchor=False)
     rows = "、".join(str(r) for r in site.rows)
+    badges = risk_badges(register.rules)
+    reported, residual = (badges.get(level, UNKNOWN_BADGE) for level in (site.risk_level, str(pair["residual_level"])))
     st.markdown(f"{site.township_label} · 附件第 {rows} 行 · {site.water_kind_label} · "
                 f"上报距离：{md(site.distance_text or '未报')}  \n"
-                f":{BADGE.get(site.risk_level, 'gray')}-badge[上报风险 {site.risk_level_label}] "
-                f":{BADGE.get(str(pair['residual_level']), 'gray')}-badge[措施后 {pair['residual_level_label']}] "
+                f":{reported}-badge[上报风险 {site.risk_level_label}] "
+                f":{residual}-badge[措施后 {pair['residual_level_label']}] "
                 f"{md(pair['residual_basis'])}")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import access, state, ui
-from app_pages.md_text import md
+from app_pages.parts import access, state, ui
+from app_pages.parts.md_text import md
 from school_water_map.domain.entities import KIND_ZH
 from school_water_map.outputs.mapping import MapView, build_map
 from school_water_map.outputs.register_view import (

@@ -7,15 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import access, state
-from app_pages.md_text import md
+from app_pages.parts import access, state
+from app_pages.parts.md_text import md
 from school_water_map.domain.entities import TOWNSHIPS
+from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.users import ADMIN, PATROL, ROLE_ZH, ROLES
 from school_water_map.errors import AccountError
 from school_water_map.store import audit
 from school_water_map.store.accounts import add_user, disable_user, list_users, revoke_sessions, set_password
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import LOCAL_TIME
 
 NO_TOWNSHIP = "（全区）"
 POLICY = "至少 10 位，不能含用户名，不能是常见密码"
@@ -23,7 +23,7 @@ POLICY = "至少 10 位，不能含用户名，不能是常见密码"
 st.title("账号管理")
 me = access.user()
 if me is None or me.role != ADMIN:
-    st.error("只有管理员可以管理账号。", icon=":material/block:")
+    st.error(f"只有{ROLE_ZH[ADMIN]}可以管理账号。", icon=":material/block:")
     st.stop()
 settings = state.settings()
 store = open_store(settings)
@@ -42,7 +42,7 @@ with add, st.form(f"user_add_{version}"):
     name = right.text_input("姓名", key=f"user_add_display_{version}", placeholder="如 李巡查")
     role = left.selectbox("角色", list(ROLES), format_func=ROLE_ZH.__getitem__, index=ROLES.index(PATROL),
                           key=f"user_add_role_{version}")
-    township = right.selectbox("所属乡镇（乡镇巡查员必填）", [NO_TOWNSHIP, *TOWNSHIPS],
+    township = right.selectbox(f"所属乡镇（{ROLE_ZH[PATROL]}必填）", [NO_TOWNSHIP, *TOWNSHIPS],
                                key=f"user_add_township_{version}")
     password = left.text_input(f"初始密码（{POLICY}）", type="password", key=f"user_add_password_{version}",
                                autocomplete="new-password")

@@ -14,13 +14,13 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_support import CHROMIUM, CHROMIUM_ARGS, Server
+from map_support import visit as visit_until
 
 TIMEOUT_MS = 60_000
 HEADING = "h1:has-text('学校周边危险水域地图')"
@@ -32,20 +32,16 @@ PAGES = {"bare (title only)": ("benchmarks/bare_page.py", "title"),
 
 def visit(browser: Browser, url: str, where: str) -> float:
     """Seconds from navigation until the page's last element is there (a new context each time)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
-        if where == "title":
-            page.locator(HEADING).wait_for(state="visible", timeout=TIMEOUT_MS)
-        elif where == "frame":
-            page.frame_locator("iframe").locator("#done").wait_for(state="attached", timeout=TIMEOUT_MS)
-        else:
-            page.locator("#done").wait_for(state="attached", timeout=TIMEOUT_MS)
-        return time.perf_counter() - start
-    finally:
-        context.close()
+    return visit_until(browser, url, lambda page: _last_element(page, where), TIMEOUT_MS)
+
+
+def _last_element(page: Page, where: str) -> None:
+    if where == "title":
+        page.locator(HEADING).wait_for(state="visible", timeout=TIMEOUT_MS)
+    elif where == "frame":
+        page.frame_locator("iframe").locator("#done").wait_for(state="attached", timeout=TIMEOUT_MS)
+    else:
+        page.locator("#done").wait_for(state="attached", timeout=TIMEOUT_MS)
 
 
 def main() -> None:

@@ -15,13 +15,13 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from map_support import CHROMIUM, CHROMIUM_ARGS, DRAWN, LAST_DRAWN, MAP_IFRAME, Server, place_every_school
+from map_support import CHROMIUM, CHROMIUM_ARGS, DRAWN, LAST_DRAWN, MAP_IFRAME, app_and_bare
+from map_support import visit as visit_until
 
 TIMEOUT_MS = 120_000
 HEADING = "h1:has-text('学校周边危险水域地图')"
@@ -30,44 +30,33 @@ HEADING = "h1:has-text('学校周边危险水域地图')"
 def visit(browser: Browser, url: str, *, drawn: bool) -> float:
     """Seconds from navigation to the bare page's heading, or to the map fully drawn (its first vector
     layer and its last one, the schools, attached)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
-        if not drawn:
-            page.locator(HEADING).wait_for(state="visible", timeout=TIMEOUT_MS)
-            return time.perf_counter() - start
-        frame = page.frame_locator(MAP_IFRAME)
-        for selector in (DRAWN, LAST_DRAWN):
-            frame.locator(selector).first.wait_for(state="attached", timeout=TIMEOUT_MS)
-        return time.perf_counter() - start
-    finally:
-        context.close()
+    return visit_until(browser, url, _map_drawn if drawn else _heading, TIMEOUT_MS)
+
+
+def _heading(page: Page) -> None:
+    page.locator(HEADING).wait_for(state="visible", timeout=TIMEOUT_MS)
+
+
+def _map_drawn(page: Page) -> None:
+    frame = page.frame_locator(MAP_IFRAME)
+    for selector in (DRAWN, LAST_DRAWN):
+        frame.locator(selector).first.wait_for(state="attached", timeout=TIMEOUT_MS)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="visits of each page")
     runs = parser.parse_args().runs
-    with tempfile.TemporaryDirectory(prefix="swmap-paint-") as tmp:
-        data = Path(tmp) / "data"
-        print(f"placed {place_every_school(data)} schools in a fresh data directory")
-        app = Server("app.py", data, Path(tmp) / "app.log").start()
-        bare = Server("benchmarks/bare_page.py", Path(tmp) / "bare-data", Path(tmp) / "bare.log").start()
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                print(f"warm-up: map {visit(browser, app.url, drawn=True):.2f} s (first visit: builds the map), "
-                      f"bare {visit(browser, bare.url, drawn=False):.2f} s")
-                maps, bares = [], []
-                for _ in range(runs):
-                    bares.append(visit(browser, bare.url, drawn=False))
-                    maps.append(visit(browser, app.url, drawn=True))
-                browser.close()
-        finally:
-            app.stop()
-            bare.stop()
+    with (tempfile.TemporaryDirectory(prefix="swmap-paint-") as tmp, app_and_bare(Path(tmp)) as (app, bare),
+          sync_playwright() as playwright):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        print(f"warm-up: map {visit(browser, app.url, drawn=True):.2f} s (first visit: builds the map), "
+              f"bare {visit(browser, bare.url, drawn=False):.2f} s")
+        maps, bares = [], []
+        for _ in range(runs):
+            bares.append(visit(browser, bare.url, drawn=False))
+            maps.append(visit(browser, app.url, drawn=True))
+        browser.close()
     bare_median, map_median = statistics.median(bares), statistics.median(maps)
     print(f"bare page (title only): median {bare_median:.2f} s  [{', '.join(f'{t:.2f}' for t in bares)}]")
     print(f"map page (drawn):       median {map_median:.2f} s  [{', '.join(f'{t:.2f}' for t in maps)}]")

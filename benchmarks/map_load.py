@@ -31,7 +31,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from map_support import CHROMIUM, CHROMIUM_ARGS, DRAWN, MAP_IFRAME, Server, place_every_school
+from map_support import CHROMIUM, CHROMIUM_ARGS, DRAWN, MAP_IFRAME, app_and_bare
 
 TIMEOUT_MS = 180_000
 
@@ -73,30 +73,22 @@ async def ws_visit(url: str) -> float:
 
 
 async def run(sizes: list[int], rounds: int, clients: str) -> None:
-    with tempfile.TemporaryDirectory(prefix="swmap-load-") as tmp:
-        data = Path(tmp) / "data"
-        print(f"placed {place_every_school(data)} schools in a fresh data directory")
-        server = Server("app.py", data, Path(tmp) / "streamlit.log").start()
-        bare = Server("benchmarks/bare_page.py", Path(tmp) / "bare-data", Path(tmp) / "bare.log").start()
-        try:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                cold = await visit(browser, server.url)
-                print(f"cold (first visit after the start, a browser): {cold:.2f} s; then {clients} clients")
-                for n in sizes:
-                    for number in range(1, rounds + 1):
-                        times = await asyncio.gather(*(visit(browser, server.url) if clients == "browser"
-                                                       else ws_visit(server.url) for _ in range(n)))
-                        print(f"N={n:>2} round {number}: median {statistics.median(times):.2f} s, "
-                              f"max {max(times):.2f} s")
-                    if clients == "browser":  # what N browsers cost by themselves: a page with a title only
-                        times = await asyncio.gather(*(visit(browser, bare.url, bare=True) for _ in range(n)))
-                        print(f"N={n:>2} bare page (title only): median {statistics.median(times):.2f} s, "
-                              f"max {max(times):.2f} s")
-                await browser.close()
-        finally:
-            server.stop()
-            bare.stop()
+    with tempfile.TemporaryDirectory(prefix="swmap-load-") as tmp, app_and_bare(Path(tmp)) as (server, bare):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            cold = await visit(browser, server.url)
+            print(f"cold (first visit after the start, a browser): {cold:.2f} s; then {clients} clients")
+            for n in sizes:
+                for number in range(1, rounds + 1):
+                    times = await asyncio.gather(*(visit(browser, server.url) if clients == "browser"
+                                                   else ws_visit(server.url) for _ in range(n)))
+                    print(f"N={n:>2} round {number}: median {statistics.median(times):.2f} s, "
+                          f"max {max(times):.2f} s")
+                if clients == "browser":  # what N browsers cost by themselves: a page with a title only
+                    times = await asyncio.gather(*(visit(browser, bare.url, bare=True) for _ in range(n)))
+                    print(f"N={n:>2} bare page (title only): median {statistics.median(times):.2f} s, "
+                          f"max {max(times):.2f} s")
+            await browser.close()
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ import numpy as np
 import shapely
 
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.register import build_register
 from school_water_map.geo.distance import nearby_water
 from school_water_map.geo.layers import load_context
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 

@@ -5,12 +5,6 @@ checks every page must pass (Chinese, no request leaving 127.0.0.1, touch target
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,18 +17,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from school_water_map.domain.positions import PositionRecord
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
-from tests.conftest import REPO
+from tests.local_streamlit import CHROMIUM, CHROMIUM_ARGS, LocalStreamlit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 VIEWPORTS = [(768, 1024), (1024, 768)]
 PAGES = [("map", "/", "学校周边危险水域地图"), ("register", "/register", "隐患清单"),
          ("locate", "/locate", "定位与校核")]
 #: The map's frame: the 地图 page's cached HTML document (st.iframe), or st_folium's (定位与校核, 隐患清单).
 MAP_FRAME = "iframe[title='学校周边危险水域地图'], iframe[title='streamlit_folium.st_folium']"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-START_TIMEOUT_S = 60
 WAIT_MS = 30_000
 #: Streamlit's built-in English that must never reach a user.
 ENGLISH_LEFTOVERS = ("Choose an option", "Drag and drop", "Browse files", "No options", "Limit 200MB", "Deploy")
@@ -53,46 +43,11 @@ def stored_positions(data_dir: Path) -> list[PositionRecord]:
     return open_store(Settings.from_env({"SWMAP_DATA_DIR": str(data_dir)})).positions.load()
 
 
-class StreamlitServer:
-    """``streamlit run app.py`` on a free 127.0.0.1 port with its own data directory."""
+class StreamlitServer(LocalStreamlit):
+    """``streamlit run app.py`` on a free 127.0.0.1 port with its own data directory; a failed start fails
+    the test."""
 
-    def __init__(self, data_dir: Path, log: Path, script: str = "app.py") -> None:
-        self.data_dir, self.log, self.script = data_dir, log, script
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = ""
-
-    def start(self) -> StreamlitServer:
-        port = free_port()
-        env = {**os.environ, "SWMAP_DATA_DIR": str(self.data_dir)}
-        env.pop("SWMAP_TIANDITU_KEY", None)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"streamlit exited ({self.process.returncode}): {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)  # polling the health endpoint, bounded by the deadline
-        self.stop()
-        pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S} s: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+    failure = pytest.fail.Exception
 
 
 def open_page(browser: Browser, size: tuple[int, int], **options: object) -> tuple[Page, list[str]]:
@@ -126,6 +81,28 @@ def open_popup(frame: FrameLocator, selector: str, *, tries: int = 3) -> Locator
     return popup
 
 
+def tablet_layout(page: Page, more_targets: Sequence[str] = ()) -> tuple[list[int], list[str], list[str]]:
+    """The page as it is: [the document's scroll width, the window's width, the main area's scroll width and
+    width]; the touch targets under 44 px (``TOUCH_TARGETS`` and ``more_targets``); Streamlit's English shown."""
+    widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
+        return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth, main.clientWidth]; }""")
+    small = page.evaluate("""(selectors) => selectors.flatMap(s => [...document.querySelectorAll(s)]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+        .map(e => `${s} ${Math.round(e.getBoundingClientRect().height)} ${(e.innerText || '').slice(0, 12)}`))""",
+                          [*TOUCH_TARGETS, *more_targets])
+    text = page.locator("[data-testid='stMain']").inner_text()
+    return widths, small, [w for w in ENGLISH_LEFTOVERS if w in text]
+
+
+def fits_a_tablet(page: Page, name: str, more_targets: Sequence[str] = ()) -> None:
+    """Once the network is idle: no horizontal scrolling, touch targets of 44 px, no Streamlit English."""
+    page.wait_for_load_state("networkidle")
+    widths, small, english = tablet_layout(page, more_targets)
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], f"{name}: horizontal scroll {widths}"
+    assert small == [], f"{name}: touch targets under 44 px: {small}"
+    assert not english, name
+
+
 def external_requests(requests: list[str]) -> list[str]:
     return [url for url in requests
             if urlparse(url).scheme not in ("data", "blob", "about") and urlparse(url).hostname not in LOCAL_HOSTS]
@@ -151,9 +128,3 @@ def chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

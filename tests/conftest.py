@@ -9,10 +9,16 @@ from pathlib import Path
 import hypothesis
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import app_test as app_test_module
 
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
+from school_water_map.domain.users import User
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
+from school_water_map.store.accounts import add_user
+from school_water_map.store.database import Store, open_store
 from tests.databases import fresh_database, postgres_server
+from tests.helpers import PASSWORDS, REPO
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -21,7 +27,6 @@ hypothesis.settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis.settings.load_profile("ci")
 
-REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seed" / "summer-safety-notice-and-annex.txt"
 
 
@@ -62,3 +67,43 @@ def app_settings(tmp_path, monkeypatch) -> Iterator[Settings]:
     st.cache_data.clear()
     yield Settings.from_env()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def store(db_settings: Settings) -> Store:
+    """An empty store, on each back-end (see ``db_settings``)."""
+    return open_store(db_settings)
+
+
+@pytest.fixture
+def patrol(store: Store) -> User:
+    """A patrol of 板桥乡 in ``store``."""
+    return add_user(store, "bq01", "secret-123", "patrol", township="板桥乡", display_name="李巡查")
+
+
+@pytest.fixture
+def accounts(app_settings: Settings) -> dict[str, User]:
+    """The app's four accounts (passwords in ``tests.helpers.PASSWORDS``): an admin, patrols of 板桥乡 and
+    金积镇, a viewer."""
+    store = open_store(app_settings)
+    return {
+        "admin01": add_user(store, "admin01", PASSWORDS["admin01"], "admin", display_name="王局"),
+        "bq01": add_user(store, "bq01", PASSWORDS["bq01"], "patrol", township="板桥乡", display_name="李巡查"),
+        "look01": add_user(store, "look01", PASSWORDS["look01"], "viewer", display_name="赵查看"),
+        "jj01": add_user(store, "jj01", PASSWORDS["jj01"], "patrol", township="金积镇"),
+    }
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every media storage AppTest creates, so a test can read back the files the page handed out
+    (``tests.app_support.media_file``)."""
+    created: list = []
+
+    class Recording(app_test_module.MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return created

@@ -12,20 +12,22 @@ from dataclasses import dataclass, replace
 
 from shapely.geometry import Point
 
+from school_water_map.domain.candidates import Candidate
 from school_water_map.domain.checklist import CHECKLIST
+from school_water_map.domain.inspections import InspectionInput
 from school_water_map.domain.locate import LocateRequest, record
 from school_water_map.domain.patrol import patrol_rules
-from school_water_map.domain.register import build_register
 from school_water_map.domain.sites import find_site, sites
 from school_water_map.domain.users import User
 from school_water_map.geo.layers import load_context
-from school_water_map.io.geocode import Candidate
+from school_water_map.pipeline.annexes import active_annex
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.accounts import add_user
-from school_water_map.store.annexes import active_annex, save_active
+from school_water_map.store.annexes import save_active
 from school_water_map.store.candidates import CandidateStore
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import InspectionInput, submit
+from school_water_map.store.inspections import submit
 
 HOSTILE = (
     "<script>window.__xss=1</script>",

@@ -1,13 +1,17 @@
-"""Recording positions in a test's private data directory (helpers shared by the app and map tests)."""
+"""Recording positions in a test's private data directory (helpers shared by the app and map tests, and by the
+map benchmarks: this module loads no pytest)."""
 
 from __future__ import annotations
+
+import random
 
 from shapely.geometry import Point
 
 from school_water_map.domain.locate import LocateRequest, record
 from school_water_map.domain.positions import PositionRecord
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
 from school_water_map.geo.layers import load_context
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
@@ -24,6 +28,23 @@ def place(settings: Settings, entity: str, lon: float = TEST_LON, lat: float = T
                             method=method, precision=precision)
     (stored,) = record([request], register.resolution, area, open_store(settings).positions)
     return stored
+
+
+def place_every_school(settings: Settings, *, source: str = "测试", author: str = "测试员") -> int:
+    """Record a position for each school at a seeded point inside the district (not real positions), in one
+    batch: the heaviest map. Returns how many were recorded."""
+    register = build_register(settings)
+    area = load_context(settings.geodata_dir).outline.union_all()
+    minx, miny, maxx, maxy = area.bounds
+    rnd = random.Random(2026)
+    requests = []
+    for school in register.schools.index:
+        point = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
+        while not area.contains(point):
+            point = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
+        requests.append(LocateRequest(entity=school, geometry=point, crs="WGS84", source=source, author=author,
+                                      method="typed", precision="surveyed"))
+    return len(record(requests, register.resolution, area, open_store(settings).positions))
 
 
 def placed_register(settings: Settings, *entities: str) -> Register:

@@ -4,8 +4,9 @@ import csv
 
 import pytest
 
-from school_water_map.domain.annex import load_annex, parse_rows, read_annex_text
+from school_water_map.domain.annex import parse_rows
 from school_water_map.errors import AnnexRowsError, DataFileError
+from school_water_map.io.annex_file import load_annex, read_annex_text
 from tests.conftest import REPO, SEED
 
 

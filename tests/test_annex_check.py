@@ -10,13 +10,14 @@ import json
 import openpyxl
 import pytest
 
-from school_water_map.domain.annex import AnnexRow, parse_rows, read_annex_text
+from school_water_map.domain.annex import AnnexRow, parse_rows
 from school_water_map.errors import AnnexRowsError
+from school_water_map.io.annex_file import read_annex_file, read_annex_text
 from school_water_map.settings import Settings
-from school_water_map.store.annexes import annex_history, read_annex_file
+from school_water_map.store.annexes import annex_history
+from tests.app_support import exchange_page, paste_annex
 from tests.conftest import REPO
-from tests.test_app_exchange import _exchange, _paste
-from tests.test_cli import swmap
+from tests.helpers import swmap
 
 #: (序号 or None, the file line when the 序号 is unusable, column) of every problem in the file below.
 EXPECTED = [(5, None, "学校名称"), (10, None, "距离学校距离"), (20, None, "距离学校距离"), (20, None, "备注"),
@@ -108,7 +109,7 @@ def test_swmap_annex_check_lists_every_problem_in_json(tmp_path):
 
 
 def test_the_exchange_page_lists_every_problem_at_once(app_settings):
-    at = _paste(_exchange(), _csv(_bad_annex_rows(), "\t"))
+    at = paste_annex(exchange_page(), _csv(_bad_annex_rows(), "\t"))
     assert f"新附件有 {len(EXPECTED)} 处无法识别" in at.error[0].value
     table = at.dataframe[0].value
     assert list(table["行"]) == ["5", "10", "20", "20", "文件第 31 行", "40", "40", "50"]

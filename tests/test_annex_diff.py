@@ -5,10 +5,12 @@ import json
 
 import pandas as pd
 
+from school_water_map.io.annex_file import read_annex_file
+from school_water_map.pipeline.annexes import active_annex
 from school_water_map.settings import Settings
-from school_water_map.store.annexes import active_annex, annex_history, read_annex_file
+from school_water_map.store.annexes import annex_history
 from tests.conftest import REPO
-from tests.test_cli import swmap
+from tests.helpers import swmap
 
 
 def _modified_annex(path):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from school_water_map.geo.crs import wgs84_to_gcj02
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore
-from tests.app_support import new_app, run_page, shown
+from tests.app_support import new_app, refused_outside_district, run_page, shown, texts
 from tests.placing import TEST_LAT, TEST_LON, place
 
 S01 = "640302-S01"  # 利通区第十一小学
@@ -30,10 +30,6 @@ def _map_args(at: AppTest, index: int = 0) -> dict:
     return json.loads(components[index].proto.json_args)
 
 
-def _texts(elements) -> str:  # the text of every element in a list
-    return "\n".join(str(e.value if hasattr(e, "value") else e.body) for e in elements)
-
-
 def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
     at = run_page(new_app())
     assert at.title[0].value == "学校周边危险水域地图"
@@ -43,7 +39,7 @@ def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
     assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
     assert "黄河" in args["script"] and "青铜峡市" in args["script"] and "swm-school" not in args["script"]
     assert "L.tileLayer" not in args["script"]  # offline by default: no tiles
-    assert "天地图底图需要密钥" in _texts(at.caption)
+    assert "天地图底图需要密钥" in texts(at.caption)
 
 
 def test_a_placed_school_is_drawn_and_the_basemap_choice_survives_a_reload(app_settings):
@@ -65,7 +61,7 @@ def test_a_saved_tianditu_choice_without_a_key_falls_back_and_says_why(app_setti
     PrefsStore(open_store(app_settings)).update(basemap="tianditu_img")
     at = run_page(new_app())
     assert at.selectbox(key="map_basemap").value == "none"
-    assert "未设置天地图密钥" in _texts(at.caption) and "L.tileLayer" not in _map_args(at)["script"]
+    assert "未设置天地图密钥" in texts(at.caption) and "L.tileLayer" not in _map_args(at)["script"]
 
 
 def test_tianditu_is_offered_with_a_key(app_settings, monkeypatch):
@@ -103,7 +99,7 @@ def test_register_lists_every_row_and_filters_and_searches(app_settings):
     at.selectbox(key="register_distance").set_value("unknown")
     run_page(at)
     assert list(at.dataframe[0].value["序号"]) == [16]
-    assert "当前显示 1 行" in _texts(at.caption)
+    assert "当前显示 1 行" in texts(at.caption)
 
 
 def test_choosing_an_unplaced_row_offers_to_locate_it(app_settings):
@@ -186,10 +182,7 @@ def test_a_position_outside_the_district_is_not_saved(app_settings):
     at.text_input(key="typed_lon").input("116.4")
     at.text_input(key="typed_lat").input("39.9")
     run_page(at)
-    at.button(key="save_typed").click()
-    run_page(at)
-    assert "未保存" in at.error[0].value and "不在本区范围内" in at.error[0].value
-    assert open_store(app_settings).positions.load() == []
+    refused_outside_district(at, "save_typed", app_settings, "未保存")
 
 
 def test_saving_needs_a_name(app_settings):
@@ -198,13 +191,13 @@ def test_saving_needs_a_name(app_settings):
     at.text_input(key="typed_lat").input("37.98")
     run_page(at)
     assert at.button(key="save_typed").disabled
-    assert "请先在上方填写录入人" in _texts(at.caption)
+    assert "请先在上方填写录入人" in texts(at.caption)
 
 
 @pytest.fixture
 def clicks(monkeypatch) -> dict:
     """What the map component returns: set ``clicks["last_clicked"]`` to click (AppTest cannot click a map)."""
-    from app_pages import ui
+    from app_pages.parts import ui
 
     answer: dict = {"last_clicked": None}
     monkeypatch.setattr(ui, "st_folium", lambda *_args, **_kwargs: dict(answer))
@@ -213,7 +206,7 @@ def clicks(monkeypatch) -> dict:
 
 def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
     at = _locate(app_settings, S01, "click")
-    assert "当前底图没有影像" in _texts(at.caption)
+    assert "当前底图没有影像" in texts(at.caption)
     clicks["last_clicked"] = {"lat": 37.99, "lng": 106.21}
     run_page(at)
     assert "待保存的位置" in at.info[0].value and "106.210000" in at.info[0].value
@@ -253,7 +246,7 @@ def test_a_click_on_the_amap_basemap_is_read_as_gcj02(app_settings, clicks):
 
 
 def test_gps_on_an_insecure_page_says_so(app_settings, monkeypatch):
-    from app_pages import gps
+    from app_pages.parts import gps
 
     monkeypatch.setattr(gps, "request_position", lambda **_key: {"error": {"code": -1, "message": "insecure"}})
     at = _locate(app_settings, S01, "gps")
@@ -263,7 +256,7 @@ def test_gps_on_an_insecure_page_says_so(app_settings, monkeypatch):
 
 
 def test_gps_position_is_saved_with_its_accuracy(app_settings, monkeypatch):
-    from app_pages import gps
+    from app_pages.parts import gps
 
     answers = iter([None, {"coords": {"longitude": 106.21, "latitude": 37.99, "accuracy": 8.0}}])
     monkeypatch.setattr(gps, "request_position", lambda **_key: next(answers))

@@ -12,51 +12,38 @@ import json
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
-from school_water_map.domain.register import build_register
-from school_water_map.io.geocode import Candidate
+from school_water_map.domain.candidates import Candidate
+from school_water_map.pipeline.annexes import active_annex
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
-from school_water_map.store.annexes import active_annex, annex_history
+from school_water_map.store.annexes import annex_history
 from school_water_map.store.candidates import CandidateStore
 from school_water_map.store.database import open_store
-from tests.app_support import new_app, run_page, shown
+from tests.app_support import (
+    EXCHANGE,
+    exchange_page,
+    media_file,
+    new_app,
+    paste_annex,
+    refused_outside_district,
+    run_page,
+    shown,
+    texts,
+)
 from tests.conftest import REPO
 
 S01 = "640302-S01"  # 利通区第十一小学
 S08 = "640302-S08"  # 马莲渠中心巴浪湖小学
 SITE = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠
-NOTICES, EXCHANGE, LOCATE, REGISTER = (f"app_pages/{name}.py" for name in ("notices", "exchange", "locate",
-                                                                           "register"))
-
-
-@pytest.fixture
-def media(monkeypatch) -> list:
-    """Every media storage AppTest creates, so a test can read back the files the page handed out."""
-    created: list = []
-
-    class Recording(app_test_module.MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            created.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return created
-
-
-def _file(media: list, url: str):
-    return media[-1].get_file(url.rsplit("/", 1)[1])
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value if hasattr(e, "value") else e.body) for e in elements)
+NOTICES, LOCATE, REGISTER = (f"app_pages/{name}.py" for name in ("notices", "locate", "register"))
 
 
 def _preview_and_pdf(at: AppTest, media: list) -> tuple[bytes, object]:
     (image,) = at.get("image")
-    png = _file(media, image.proto.imgs[0].url).content
+    png = media_file(media, image.proto.imgs[0].url).content
     (button,) = [b for b in at.download_button if b.key == "notice_download"]
-    return png, _file(media, button.proto.url)
+    return png, media_file(media, button.proto.url)
 
 
 # 告知书 ------------------------------------------------------------------------------------------------
@@ -145,7 +132,7 @@ def test_every_export_format_is_offered(app_settings):
     assert labels == {"export_gpkg": "下载 GeoPackage", "export_geojson": "下载 GeoJSON", "export_kml": "下载 KML",
                       "export_kmz": "下载 KMZ", "export_csv": "下载 CSV", "export_xlsx": "下载 Excel（XLSX）"}
     assert all(b.proto.deferred_file_id for b in at.download_button)
-    assert "导出全部 89 行附件" in _texts(at.caption)
+    assert "导出全部 89 行附件" in texts(at.caption)
 
 
 def _geojson(name: str, coordinates: list) -> bytes:
@@ -154,14 +141,8 @@ def _geojson(name: str, coordinates: list) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False).encode()
 
 
-def _exchange(author: str = "李四") -> AppTest:
-    at = run_page(new_app(), EXCHANGE)
-    at.text_input(key="author").input(author)
-    return run_page(at)
-
-
 def test_a_drawn_canal_is_imported_in_the_chosen_crs(app_settings):
-    at = _exchange()
+    at = exchange_page()
     at.get("file_uploader")[0].upload("秦渠.geojson", _geojson("秦渠", [[106.20, 37.99], [106.22, 37.995]]))
     run_page(at)
     assert at.selectbox(key="exchange_crs").value == "WGS84"  # a geometry file asks for its CRS
@@ -176,7 +157,7 @@ def test_a_drawn_canal_is_imported_in_the_chosen_crs(app_settings):
 
 
 def test_a_geometry_file_with_a_bad_feature_is_refused_whole(app_settings):
-    at = _exchange()
+    at = exchange_page()
     bad = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "秦渠"},
          "geometry": {"type": "LineString", "coordinates": [[106.20, 37.99], [106.22, 37.995]]}},
@@ -187,7 +168,7 @@ def test_a_geometry_file_with_a_bad_feature_is_refused_whole(app_settings):
     at.button(key="exchange_import").click()
     run_page(at)
     assert "文件未导入：共 1 处问题" in at.error[0].value
-    assert "找不到学校或水体：“没有这条渠”" in _texts(at.markdown)
+    assert "找不到学校或水体：“没有这条渠”" in texts(at.markdown)
     assert open_store(app_settings).positions.load() == []
 
 
@@ -203,22 +184,15 @@ def _annex_text(change: dict[int, str], *, tabs: bool = True) -> str:
     return out.getvalue()
 
 
-def _paste(at: AppTest, text: str) -> AppTest:
-    at.button_group(key="annex_source").set_value("text")
-    run_page(at)
-    at.text_area(key="annex_text_0").input(text)
-    return run_page(at)
-
-
 def test_next_years_annex_is_compared_then_applied_after_a_confirmation(app_settings):
     before = build_register(app_settings).pairs.set_index("row").loc[2]
     assert before["distance_m"] == 1000
-    at = _paste(_exchange("王五"), _annex_text({2: "学校东 150 米"}))
+    at = paste_annex(exchange_page("王五"), _annex_text({2: "学校东 150 米"}))
     assert "附件检查通过：89 行" in at.success[0].value
     (changed,) = [t.value for t in at.dataframe if "原距离" in t.value.columns]
     assert changed.iloc[0].to_dict() == {"学校": "利通区第十一小学", "水体": "清水沟", "原距离": "学校东 1000 米",
                                          "新距离": "学校东 150 米", "原行号": 2, "新行号": 2}
-    assert "距离有变化（1）" in _texts(at.markdown)
+    assert "距离有变化（1）" in texts(at.markdown)
     at.button(key="annex_apply").click()
     run_page(at)
     assert "确定用新附件（89 行）替换当前附件吗" in at.warning[0].value
@@ -234,13 +208,13 @@ def test_next_years_annex_is_compared_then_applied_after_a_confirmation(app_sett
 
 
 def test_an_unchanged_annex_needs_no_apply(app_settings):
-    at = _paste(_exchange(), _annex_text({}, tabs=False))
+    at = paste_annex(exchange_page(), _annex_text({}, tabs=False))
     assert "没有变化" in at.info[0].value
     assert "annex_apply" not in [b.key for b in at.button]
 
 
 def test_bad_annex_rows_are_listed_in_a_table(app_settings):
-    at = _paste(_exchange(), _annex_text({2: "学校东边不远", 7: "很近"}))
+    at = paste_annex(exchange_page(), _annex_text({2: "学校东边不远", 7: "很近"}))
     assert "新附件有 2 处无法识别" in at.error[0].value
     errors = at.dataframe[0].value
     assert list(errors.columns) == ["行", "列", "内容", "问题"]
@@ -249,12 +223,12 @@ def test_bad_annex_rows_are_listed_in_a_table(app_settings):
 
 
 def test_an_annex_file_is_read_by_its_suffix(app_settings):
-    at = _exchange()
+    at = exchange_page()
     text = _annex_text({2: "学校东 900 米"}, tabs=False)
     at.get("file_uploader")[1].upload("2022年附件.csv", text.encode("utf-8-sig"))
     run_page(at)
     assert "附件检查通过：89 行" in at.success[0].value
-    assert "距离有变化（1）" in _texts(at.markdown)
+    assert "距离有变化（1）" in texts(at.markdown)
 
 
 # 地理编码候选 -------------------------------------------------------------------------------------------
@@ -297,13 +271,10 @@ def test_a_candidate_outside_the_district_is_not_confirmed(app_settings):
     at.text_input(key="author").input("张三")
     at.selectbox(key="candidate_entity").set_value("640302-W01")
     run_page(at)
-    at.button(key="candidate_confirm_3").click()
-    run_page(at)
-    assert "未确认候选 #3" in at.error[0].value and "不在本区范围内" in at.error[0].value
-    assert open_store(app_settings).positions.load() == []
+    refused_outside_district(at, "candidate_confirm_3", app_settings, "未确认候选 #3")
     assert store.load()[2].status == "pending"
 
 
 def test_without_candidates_the_page_says_how_to_get_them(app_settings):
     at = run_page(new_app(), LOCATE)
-    assert "swmap geocode" in _texts(at.caption) and "没有待确认的候选" in _texts(at.caption)
+    assert "swmap geocode" in texts(at.caption) and "没有待确认的候选" in texts(at.caption)

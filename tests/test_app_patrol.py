@@ -11,46 +11,20 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from school_water_map.domain.patrol import patrol_rules, site_geometry
-from school_water_map.domain.register import build_register
-from school_water_map.domain.sites import find_site, sites
-from school_water_map.domain.users import User
-from school_water_map.store.accounts import add_user, disable_user, get_user, list_users
+from school_water_map.domain.inspections import DevicePosition, InspectionInput
+from school_water_map.domain.patrol import patrol_rules
+from school_water_map.domain.sites import find_site, site_geometry, sites
+from school_water_map.pipeline.register import build_register
+from school_water_map.store.accounts import disable_user, get_user, list_users
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import DevicePosition, InspectionInput, list_inspections, load_draft, submit
-from tests.app_support import new_app, run_page, shown
+from school_water_map.store.inspections import list_inspections, load_draft, submit
+from tests.app_support import login, new_app, run_page, shown, texts
+from tests.helpers import APP_ANSWERS, ROW_83
 from tests.placing import place
 
-ROW_83 = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠: the riskiest site of 板桥乡
 BANQIAO = [ROW_83, "640302-S36-W01", "640302-S38-W48", "640302-S38-W49"]
 JINJI_SITE = "640302-S40-W50"  # 金积镇 (another township)
 W47 = (106.2500, 37.9500)  # where the tests place 波浪渠 (not its real position)
-PASSWORDS = {"admin01": "admin-pass-1", "bq01": "reed-bank-2026", "look01": "look-pass-2026", "jj01": "jinji-pass-2026"}
-ANSWERS = {"warning_sign": "ok", "fence": "ok", "rescue_kit": "partial", "water_state": "normal", "minors": "none"}
-
-
-@pytest.fixture
-def accounts(app_settings) -> dict[str, User]:
-    store = open_store(app_settings)
-    return {
-        "admin01": add_user(store, "admin01", PASSWORDS["admin01"], "admin", display_name="王局"),
-        "bq01": add_user(store, "bq01", PASSWORDS["bq01"], "patrol", township="板桥乡", display_name="李巡查"),
-        "look01": add_user(store, "look01", PASSWORDS["look01"], "viewer", display_name="赵查看"),
-        "jj01": add_user(store, "jj01", PASSWORDS["jj01"], "patrol", township="金积镇"),
-    }
-
-
-def _login(username: str, password: str | None = None, **query: str) -> AppTest:
-    at = run_page(new_app(**query))
-    assert at.title[0].value == "登录"
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password or PASSWORDS[username])
-    at.button(key="login_submit").click()
-    return run_page(at)
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value if hasattr(e, "value") else e.body) for e in elements)
 
 
 def _key(site: str, name: str) -> str:
@@ -73,7 +47,7 @@ def _answer(at: AppTest, site: str, answers: dict[str, str]) -> AppTest:
 @pytest.fixture
 def gps_answer(monkeypatch) -> dict:
     """What the browser answers to a position request (AppTest cannot run the geolocation component)."""
-    from app_pages import gps
+    from app_pages.parts import gps
 
     answer: dict = {"coords": {"longitude": W47[0] + 0.0005, "latitude": W47[1], "accuracy": 6.0}}
     monkeypatch.setattr(gps, "request_position", lambda **_key: dict(answer))
@@ -85,8 +59,8 @@ def gps_answer(monkeypatch) -> dict:
 def test_without_accounts_the_app_stays_open_and_says_how_to_turn_logins_on(app_settings):
     at = run_page(new_app())
     assert at.title[0].value == "学校周边危险水域地图"
-    assert "尚未创建账号：任何人都可查看和定位" in _texts(at.caption)
-    assert "swmap user add 用户名 --role admin" in _texts(at.caption)
+    assert "尚未创建账号：任何人都可查看和定位" in texts(at.caption)
+    assert "swmap user add 用户名 --role admin" in texts(at.caption)
     assert "logout" not in [b.key for b in at.button]
 
 
@@ -94,7 +68,7 @@ def test_once_an_account_exists_every_page_needs_a_login(app_settings, accounts)
     for page in (None, "app_pages/register.py", "app_pages/locate.py"):
         at = run_page(new_app(), page)
         assert [t.value for t in at.title] == ["登录"], page
-        assert not at.dataframe and "尚未创建账号" not in _texts(at.caption)
+        assert not at.dataframe and "尚未创建账号" not in texts(at.caption)
 
 
 @pytest.mark.parametrize(("username", "password", "message"), [
@@ -102,24 +76,24 @@ def test_once_an_account_exists_every_page_needs_a_login(app_settings, accounts)
     ("nobody", "whatever-123", "用户名或密码错误"),
 ])
 def test_a_bad_login_is_refused_in_chinese(app_settings, accounts, username, password, message):
-    at = _login(username, password)
+    at = login(username, password)
     assert at.title[0].value == "登录" and message in at.error[0].value
     assert "user" not in at.session_state
 
 
 def test_a_disabled_account_cannot_log_in_and_is_signed_out_at_once(app_settings, accounts):
-    at = _login("bq01")
+    at = login("bq01")
     assert at.title[0].value == "巡查"
     disable_user(open_store(app_settings), "bq01")
     run_page(at)
     assert at.title[0].value == "登录"  # the session's account was re-read from the store
-    at = _login("bq01")
+    at = login("bq01")
     assert "该账号已停用" in at.error[0].value
 
 
 def test_logging_out_returns_to_the_login(app_settings, accounts):
-    at = _login("admin01")
-    assert at.title[0].value == "学校周边危险水域地图" and "王局（管理员）" in _texts(at.caption)
+    at = login("admin01")
+    assert at.title[0].value == "学校周边危险水域地图" and "王局（管理员）" in texts(at.caption)
     at.button(key="logout").click()
     run_page(at)
     assert at.title[0].value == "登录"
@@ -136,7 +110,7 @@ def _map_script(at: AppTest) -> str:
 def test_a_patrol_sees_only_its_township_on_every_page(app_settings, accounts):
     place(app_settings, "640302-W47", *W47)
     place(app_settings, "640302-W50", 106.20, 37.98)  # 马莲渠, 金积镇's water: not on a 板桥乡 map
-    at = _login("bq01")
+    at = login("bq01")
     assert at.title[0].value == "巡查"  # its first page
     run_page(at, "app_pages/register.py")
     table = at.dataframe[0].value
@@ -156,14 +130,14 @@ def test_a_patrol_sees_only_its_township_on_every_page(app_settings, accounts):
 
 
 def test_a_patrol_cannot_open_another_townships_site(app_settings, accounts):
-    at = _login("bq01", site=JINJI_SITE)
+    at = login("bq01", site=JINJI_SITE)
     assert at.title[0].value == "巡查"
     assert "属于金积镇，本账号（板桥乡）无权查看" in at.error[0].value
     assert not [b for b in at.button if b.key and b.key.endswith("_submit")]
 
 
 def test_a_viewer_reads_but_does_not_write(app_settings, accounts):
-    at = _login("look01", site=ROW_83)
+    at = login("look01", site=ROW_83)
     assert at.title[0].value == "巡查" and at.subheader[0].value == "波浪渠（板桥波浪渠小学）"
     assert "只能查看" in at.info[0].value and not at.button_group
     for page in ("app_pages/locate.py", "app_pages/users.py"):  # not a viewer's pages
@@ -180,21 +154,21 @@ def test_without_accounts_a_qr_code_shows_the_site_read_only(app_settings):
     at = run_page(new_app(site=ROW_83))
     assert at.title[0].value == "巡查" and at.subheader[0].value == "波浪渠（板桥波浪渠小学）"
     assert "尚未创建账号" in at.info[0].value and not at.button_group
-    assert "该站点尚无巡查记录" in _texts(at.caption)
+    assert "该站点尚无巡查记录" in texts(at.caption)
 
 
 # -- the patrol list and checklist -----------------------------------------------------------------------------------
 
 def test_the_patrol_list_of_banqiao_is_riskiest_first(app_settings, accounts):
-    at = _login("bq01")
+    at = login("bq01")
     opened = [b.key.removeprefix("patrol_open_") for b in at.button if b.key and b.key.startswith("patrol_open_")]
     assert opened == BANQIAO
-    assert "今日待巡查 4 处，共 4 处站点" in _texts(at.caption)
-    assert "从未巡查" in _texts(at.markdown) and "风险 高" in _texts(at.markdown)
+    assert "今日待巡查 4 处，共 4 处站点" in texts(at.caption)
+    assert "从未巡查" in texts(at.markdown) and "风险 高" in texts(at.markdown)
 
 
 def test_an_admin_chooses_the_township_to_patrol(app_settings, accounts):
-    at = _login("admin01")
+    at = login("admin01")
     run_page(at, "app_pages/patrol.py")
     opened = [b.key for b in at.button if b.key and b.key.startswith("patrol_open_")]
     assert len(opened) == len(sites(build_register(app_settings)))  # 全部乡镇: every site is due
@@ -205,19 +179,19 @@ def test_an_admin_chooses_the_township_to_patrol(app_settings, accounts):
 
 
 def test_a_qr_code_address_opens_the_site_after_login(app_settings, accounts):
-    at = _login("admin01", site=ROW_83)  # an admin's first page is the map: the site's address wins
+    at = login("admin01", site=ROW_83)  # an admin's first page is the map: the site's address wins
     assert at.title[0].value == "巡查" and at.subheader[0].value == "波浪渠（板桥波浪渠小学）"
-    assert "上报风险 高" in _texts(at.markdown) and "尚无巡查记录" in _texts(at.markdown)
+    assert "上报风险 高" in texts(at.markdown) and "尚无巡查记录" in texts(at.markdown)
 
 
 def test_a_checklist_with_photo_and_gps_is_submitted_and_changes_the_residual_risk(app_settings, accounts,
                                                                                      gps_answer):
     place(app_settings, "640302-W47", *W47)
-    at = _login("bq01")
+    at = login("bq01")
     at.button(key=f"patrol_open_{ROW_83}").click()
     run_page(at)
     assert at.query_params["site"] == ROW_83
-    _answer(at, ROW_83, ANSWERS)
+    _answer(at, ROW_83, APP_ANSWERS)
     at.text_area(key=_key(ROW_83, "problems")).input("救生圈缺失")
     at.text_area(key=_key(ROW_83, "action_taken")).input("已报乡镇补齐")
     run_page(at)
@@ -230,7 +204,7 @@ def test_a_checklist_with_photo_and_gps_is_submitted_and_changes_the_residual_ri
     at.button(key=_key(ROW_83, "submit")).click()
     run_page(at)
     (done,) = list_inspections(open_store(app_settings))
-    assert (done.site_id, done.inspector, done.presence, done.answers) == (ROW_83, "李巡查", "at_site", ANSWERS)
+    assert (done.site_id, done.inspector, done.presence, done.answers) == (ROW_83, "李巡查", "at_site", APP_ANSWERS)
     assert done.distance_to_site_m == pytest.approx(44, abs=2) and done.gps_accuracy_m == 6.0
     assert (done.problems, done.action_taken) == ("救生圈缺失", "已报乡镇补齐")
     photo = Image.open(app_settings.data_dir / done.photo)
@@ -247,29 +221,29 @@ def test_a_checklist_with_photo_and_gps_is_submitted_and_changes_the_residual_ri
 
 
 def test_an_incomplete_checklist_or_a_bad_photo_writes_nothing(app_settings, accounts):
-    at = _login("bq01", site=ROW_83)
+    at = login("bq01", site=ROW_83)
     _answer(at, ROW_83, {"warning_sign": "ok"})
     at.file_uploader(key=_key(ROW_83, "upload_0")).upload("notes.txt", "不是图片".encode(), "text/plain")
     run_page(at)
     assert "照片未采用：上传的文件不是可识别的图片" in at.error[0].value
     at.button(key=_key(ROW_83, "submit")).click()
     run_page(at)
-    assert "未提交：请填写“隔离带/防护栏”" in shown(_texts(at.error))
+    assert "未提交：请填写“隔离带/防护栏”" in shown(texts(at.error))
     assert list_inspections(open_store(app_settings)) == []
 
 
 def test_a_refused_position_is_explained_in_chinese(app_settings, accounts, gps_answer):
     gps_answer.clear()
     gps_answer["error"] = {"code": 1, "message": "denied"}
-    at = _login("bq01", site=ROW_83)
+    at = login("bq01", site=ROW_83)
     at.button(key=_key(ROW_83, "gps_button")).click()
     run_page(at)
     assert "没有获得位置：已拒绝定位权限" in at.warning[0].value
-    assert "尚未获取位置" in _texts(at.caption)
+    assert "尚未获取位置" in texts(at.caption)
 
 
 def test_half_filled_work_survives_a_new_session(app_settings, accounts, gps_answer):
-    at = _login("bq01", site=ROW_83)
+    at = login("bq01", site=ROW_83)
     _answer(at, ROW_83, {"warning_sign": "damaged", "fence": "missing"})
     at.text_area(key=_key(ROW_83, "problems")).input("护栏缺口约 3 米")
     run_page(at)
@@ -278,7 +252,7 @@ def test_half_filled_work_survives_a_new_session(app_settings, accounts, gps_ans
     at.button(key=_key(ROW_83, "gps_button")).click()
     run_page(at)
 
-    again = _login("bq01", site=ROW_83)  # a reload: a new session, logged in again
+    again = login("bq01", site=ROW_83)  # a reload: a new session, logged in again
     assert "已恢复上次未提交的巡查内容" in again.info[0].value
     assert again.button_group(key=_key(ROW_83, "warning_sign")).value == "damaged"
     assert again.button_group(key=_key(ROW_83, "fence")).value == "missing"
@@ -298,9 +272,9 @@ def test_a_correction_is_a_new_record_pointing_to_the_old_one(app_settings, acco
     store = open_store(app_settings)
     register = build_register(app_settings)
     site = find_site(sites(register), ROW_83)
-    first = submit(store, accounts["bq01"], site, InspectionInput(ANSWERS, problems="写错了"),
+    first = submit(store, accounts["bq01"], site, InspectionInput(APP_ANSWERS, problems="写错了"),
                    target=site_geometry(register, site), rules=patrol_rules(app_settings))
-    at = _login("bq01", site=ROW_83)
+    at = login("bq01", site=ROW_83)
     at.button(key=f"patrol_correct_{first.id}").click()
     run_page(at)
     assert f"正在更正巡查记录 #{first.id}" in at.info[0].value
@@ -313,7 +287,7 @@ def test_a_correction_is_a_new_record_pointing_to_the_old_one(app_settings, acco
     old, new = list_inspections(store)
     assert (old.id, old.problems) == (first.id, "写错了")  # kept as it was
     assert (new.corrects_id, new.problems) == (first.id, "护栏正常")
-    assert f"已被 #{new.id} 更正" in _texts(at.markdown)
+    assert f"已被 #{new.id} 更正" in texts(at.markdown)
     assert f"patrol_correct_{first.id}" not in [b.key for b in at.button]
 
 
@@ -325,13 +299,14 @@ def test_coverage_counts_inspections_per_township(app_settings, accounts):
     all_sites = sites(register)
     rules = patrol_rules(app_settings)
     site = find_site(all_sites, ROW_83)
-    submit(store, accounts["bq01"], site, InspectionInput(ANSWERS), target=site_geometry(register, site), rules=rules)
+    submit(store, accounts["bq01"], site, InspectionInput(APP_ANSWERS), target=site_geometry(register, site),
+           rules=rules)
     away = find_site(all_sites, "640302-S36-W01")
     place(app_settings, "640302-W01", 106.20, 37.98)
     register = build_register(app_settings)
-    submit(store, accounts["bq01"], away, InspectionInput({**ANSWERS, "rescue_kit": "ok"}),
+    submit(store, accounts["bq01"], away, InspectionInput({**APP_ANSWERS, "rescue_kit": "ok"}),
            target=site_geometry(register, away), rules=rules, device=DevicePosition(106.25, 37.95, 5.0))
-    at = _login("admin01")
+    at = login("admin01")
     run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"
     metrics = {m.label: m.value for m in at.metric}
@@ -346,7 +321,7 @@ def test_coverage_counts_inspections_per_township(app_settings, accounts):
 
 
 def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
-    at = _login("admin01")
+    at = login("admin01")
     run_page(at, "app_pages/users.py")
     assert at.title[0].value == "账号管理"
     assert list(at.dataframe[0].value["用户名"]) == ["admin01", "bq01", "look01", "jj01"]
@@ -378,6 +353,6 @@ def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):
     at.text_input(key="user_manage_password").input("viewer-new-pass")
     at.button(key="user_reset").click()
     run_page(at)
-    assert _login("look01", "viewer-new-pass").title[0].value == "学校周边危险水域地图"
+    assert login("look01", "viewer-new-pass").title[0].value == "学校周边危险水域地图"
     assert [u.username for u in list_users(open_store(app_settings)) if u.active] == ["admin01", "look01", "jj01",
                                                                                       "gc01"]

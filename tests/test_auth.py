@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from app_pages import access, state
+from app_pages.parts import access, state
 from school_water_map.domain.passwords import check_password, common_passwords
 from school_water_map.errors import AccountError, AuthError, PasswordPolicyError
 from school_water_map.settings import Settings
@@ -24,8 +24,7 @@ from school_water_map.store.database import Store, make_engine, open_store
 from school_water_map.store.db.models import AuditRow, AuthSessionRow, LoginAttemptRow, UserRow
 from school_water_map.store.throttle import ThrottleRules, begin_attempt
 from tests.app_support import new_app, run_page
-from tests.test_cli import swmap
-from tests.test_cli_users import _user as cli_user
+from tests.helpers import cli_user, swmap
 
 PASSWORD = "reed-bank-2026"
 T0 = datetime(2026, 7, 10, 8, 0, tzinfo=UTC)
@@ -33,11 +32,6 @@ T0 = datetime(2026, 7, 10, 8, 0, tzinfo=UTC)
 
 def _at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def store(db_settings) -> Store:
-    return open_store(db_settings)
 
 
 @pytest.fixture

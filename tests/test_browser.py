@@ -12,12 +12,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_support import (
-    ENGLISH_LEFTOVERS,
     PAGES,
-    TOUCH_TARGETS,
     VIEWPORTS,
     StreamlitServer,
     external_requests,
+    fits_a_tablet,
     map_frame,
     open_page,
     open_popup,
@@ -40,17 +39,7 @@ def test_pages_render_offline_in_chinese_on_a_tablet(server, browser, shots, siz
             assert frame.locator("path.swm-derived").count() >= 4
         else:
             expect(page.get_by_text("附件共 89 行")).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
-            return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth, main.clientWidth]; }""")
-        assert widths[0] <= widths[1] and widths[2] <= widths[3], f"{name}: horizontal scroll {widths}"
-        small = page.evaluate("""(selectors) => selectors.flatMap(s => [...document.querySelectorAll(s)]
-            .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
-            .map(e => `${s} ${Math.round(e.getBoundingClientRect().height)} ${(e.innerText || '').slice(0, 12)}`))""",
-                              list(TOUCH_TARGETS))
-        assert small == [], f"{name}: touch targets under 44 px: {small}"
-        text = page.locator("[data-testid='stMain']").inner_text()
-        assert not [w for w in ENGLISH_LEFTOVERS if w in text], name
+        fits_a_tablet(page, name)
         page.screenshot(path=str(shots / f"{name}_{size[0]}x{size[1]}.png"))
     assert external_requests(requests) == [], "requests left 127.0.0.1"
     assert any("/app/static/vendor/leaflet/leaflet.js" in url for url in requests)

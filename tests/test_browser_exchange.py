@@ -11,11 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import (
-    ENGLISH_LEFTOVERS,
-    TOUCH_TARGETS,
-    VIEWPORTS,
-)
+from tests.browser_support import VIEWPORTS, tablet_layout
 from tests.browser_support import external_requests as _external
 from tests.browser_support import map_frame as _map
 from tests.browser_support import open_page as _open
@@ -63,15 +59,9 @@ def _layout_problems(page: Page) -> list[str]:
     """Horizontal scrolling, touch targets under 44 px and Streamlit's English, on the page as it is."""
     page.wait_for_load_state("networkidle")
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0)  # no rerun under way
-    widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
-        return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth, main.clientWidth]; }""")
+    widths, small, english = tablet_layout(page, MORE_TARGETS)
     problems = [f"horizontal scroll {widths}"] if widths[0] > widths[1] or widths[2] > widths[3] else []
-    problems += page.evaluate("""(selectors) => selectors.flatMap(s => [...document.querySelectorAll(s)]
-        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
-        .map(e => `${s} ${Math.round(e.getBoundingClientRect().height)} ${(e.innerText || '').slice(0, 12)}`))""",
-                              [*TOUCH_TARGETS, *MORE_TARGETS])
-    text = page.locator("[data-testid='stMain']").inner_text()
-    return problems + [f"English: {w}" for w in ENGLISH_LEFTOVERS if w in text]
+    return problems + small + [f"English: {w}" for w in english]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.app_session import AppSession
 
-from app_pages import runtime_guard
+from app_pages.parts import runtime_guard
 
 CALLS: list[int] = []
 

@@ -3,23 +3,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import REPO
-
-
-def swmap(*args, data_dir, check=True, env=None):
-    env = {**os.environ, **(env or {}), "SWMAP_DATA_DIR": str(data_dir)}
-    result = subprocess.run([sys.executable, "-m", "school_water_map", *args], capture_output=True, text=True,
-                            env=env, cwd=REPO, check=False)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+from tests.helpers import swmap
 
 
 @pytest.fixture(scope="module")

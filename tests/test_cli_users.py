@@ -1,36 +1,26 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
+from school_water_map.domain.inspections import DevicePosition, InspectionInput
 from school_water_map.domain.patrol import PatrolRules
-from school_water_map.domain.register import build_register
 from school_water_map.domain.sites import find_site, sites
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.accounts import authenticate
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import DevicePosition, InspectionInput, submit
-from tests.conftest import REPO
+from school_water_map.store.inspections import submit
+from tests.helpers import ANSWERS, cli_user, swmap
 from tests.notice_tools import need_poppler, pdf_text
-from tests.test_cli import swmap
-from tests.test_store import ANSWERS
-
-
-def _user(data_dir, *args, password="secret-123"):
-    env = {**os.environ, "SWMAP_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "school_water_map", "user", *args, "--password-stdin"],
-                          input=password + "\n", capture_output=True, text=True, env=env, cwd=REPO, check=False)
 
 
 def test_user_add_list_disable(tmp_path):
-    added = _user(tmp_path, "add", "bq01", "--township", "板桥乡", "--name", "李巡查")
+    added = cli_user(tmp_path, "add", "bq01", "--township", "板桥乡", "--name", "李巡查")
     assert added.returncode == 0 and "已新增账号 bq01：李巡查（乡镇巡查员，板桥乡）" in added.stdout
-    assert _user(tmp_path, "add", "admin", "--role", "admin").returncode == 0
-    duplicate = _user(tmp_path, "add", "bq01", "--township", "板桥乡")
+    assert cli_user(tmp_path, "add", "admin", "--role", "admin").returncode == 0
+    duplicate = cli_user(tmp_path, "add", "bq01", "--township", "板桥乡")
     assert duplicate.returncode == 2 and "已存在" in duplicate.stderr
-    short = _user(tmp_path, "add", "bq02", "--township", "板桥乡", password="short")
+    short = cli_user(tmp_path, "add", "bq02", "--township", "板桥乡", password="short")
     assert short.returncode == 2 and "至少 10 位" in short.stderr
     listing = swmap("user", "list", data_dir=tmp_path).stdout
     assert "bq01\t李巡查\t乡镇巡查员\t板桥乡" in listing and "admin\t\t管理员\t全区" in listing
@@ -42,7 +32,7 @@ def test_user_add_list_disable(tmp_path):
 
 def test_filled_township_report_for_a_date_range(tmp_path):
     need_poppler()
-    assert _user(tmp_path, "add", "bq01", "--township", "板桥乡", "--name", "李巡查").returncode == 0
+    assert cli_user(tmp_path, "add", "bq01", "--township", "板桥乡", "--name", "李巡查").returncode == 0
     settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path)})
     store = open_store(settings)
     user = authenticate(store, "bq01", "secret-123")

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from school_water_map.domain.annex import load_annex, parse_rows, read_annex_text
-from school_water_map.domain.entities import Registry, load_registry, resolve
+from school_water_map.domain.annex import parse_rows
+from school_water_map.domain.entities import Registry, resolve
 from school_water_map.errors import UnknownPlaceError
+from school_water_map.io.annex_file import load_annex, read_annex_text
+from school_water_map.io.curated import load_registry
 
 
 @pytest.fixture

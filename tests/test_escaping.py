@@ -14,10 +14,11 @@ from pathlib import Path
 import folium
 import pytest
 
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
 from school_water_map.geo.layers import load_context
 from school_water_map.outputs.html_text import html_text
 from school_water_map.outputs.mapping import MapView, build_map, candidate_layer, pending_layer
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from tests.hostile import ALL, HOSTILE, Seeded, seed_open
 
@@ -163,7 +164,7 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 @pytest.mark.parametrize("text", [*HOSTILE, "第1行\n# 标题\n- 列表\n1. 编号", "a\\b", "  \n"])
 def test_md_escapes_every_markdown_character_and_keeps_the_text(text):
-    from app_pages.md_text import md
+    from app_pages.parts.md_text import md
 
     escaped = md(text)
     # no ASCII punctuation left unescaped: nothing for Markdown, a Streamlit directive or LaTeX to act on
@@ -172,7 +173,7 @@ def test_md_escapes_every_markdown_character_and_keeps_the_text(text):
 
 
 def test_md_breaks_links_images_and_autolinks():
-    from app_pages.md_text import md
+    from app_pages.parts.md_text import md
 
     assert md("[点此](http://127.0.0.2:9/x)") == "\\[点此\\]\\(http\u2060\\:\\/\\/127\\.0\\.0\\.2\\:9\\/x\\)"
     assert md("![x](y)").startswith(r"\!\[")

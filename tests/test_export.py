@@ -9,9 +9,9 @@ import pytest
 from shapely.geometry import Point
 
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.register import build_register
 from school_water_map.geo.layers import load_context
 from school_water_map.outputs.export import FORMATS, MIME_TYPES, export_bytes, write_export
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
 
 SCHOOL = Point(106.30, 37.90)  # a test position, not a real school's

@@ -22,9 +22,9 @@ from school_water_map.errors import SettingsError, StoredTextError
 from school_water_map.settings import Settings, database_url
 from school_water_map.store.database import open_store
 from tests.app_support import new_app
-from tests.browser_support import free_port
 from tests.conftest import REPO
-from tests.test_cli import swmap
+from tests.helpers import swmap
+from tests.local_streamlit import free_port
 
 #: ``swmap`` with SQLite limited to one page: creating the schema meets SQLITE_FULL ("database or disk is full").
 FULL_SQLITE = ("import sys, school_water_map.store.database as s\n"
@@ -251,7 +251,7 @@ def test_the_app_shows_no_error_details_in_the_browser():
 
 
 def test_a_failure_on_a_page_is_shown_in_chinese_without_a_traceback(app_settings, monkeypatch):
-    from app_pages import state
+    from app_pages.parts import state
 
     def disk_full(_settings):
         raise OSError(errno.ENOSPC, "No space left on device", str(app_settings.data_dir / "swmap.db"))
@@ -264,7 +264,7 @@ def test_a_failure_on_a_page_is_shown_in_chinese_without_a_traceback(app_setting
 
 
 def test_a_failure_before_the_page_while_signing_in_is_shown_in_chinese(app_settings, monkeypatch):
-    from app_pages import access
+    from app_pages.parts import access
 
     def database_gone(_settings):
         raise OSError(errno.ENOSPC, "No space left on device", str(app_settings.data_dir / "swmap.db"))

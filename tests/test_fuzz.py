@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from school_water_map.domain.annex import parse_rows, read_annex_text
-from school_water_map.domain.register import build_register
+from school_water_map.domain.annex import parse_rows
 from school_water_map.errors import AnnexParseError, AnnexRowsError, DataFileError, PositionError, UnknownPlaceError
 from school_water_map.geo.layers import load_context
-from school_water_map.io.geometry_import import import_geometries
-from school_water_map.io.position_csv import import_positions
+from school_water_map.io.annex_file import read_annex_text
+from school_water_map.pipeline.placing import import_geometries, import_positions
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 

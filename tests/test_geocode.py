@@ -5,15 +5,16 @@ from dataclasses import replace
 import pytest
 from pyproj import Geod
 
-from school_water_map.domain.register import build_register
 from school_water_map.domain.users import User
 from school_water_map.errors import AuthError, PositionError, ProviderError
 from school_water_map.geo.layers import load_context
 from school_water_map.io.geocode import Throttle, make_provider, parse_amap
-from school_water_map.store.candidates import CandidateStore, confirm, geocode_entities
+from school_water_map.pipeline.geocoding import geocode_entities
+from school_water_map.pipeline.register import build_register
+from school_water_map.store.candidates import CandidateStore, confirm
 from school_water_map.store.database import open_store
 from tests.fake_geocoders import POINTS, FakeGeocoders
-from tests.test_cli import swmap
+from tests.helpers import swmap
 
 GEOD = Geod(ellps="WGS84")
 PROVIDERS = ("tianditu", "amap", "nominatim")

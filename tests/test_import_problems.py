@@ -7,13 +7,14 @@ import json
 
 import pytest
 
-from school_water_map.domain.register import build_register
 from school_water_map.errors import PositionCsvError
 from school_water_map.geo.layers import load_context
-from school_water_map.io.position_csv import TEMPLATE, import_positions
+from school_water_map.io.position_csv import TEMPLATE
+from school_water_map.pipeline.placing import import_positions
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
-from tests.test_cli import swmap
+from tests.helpers import swmap
 
 
 def test_a_bad_position_row_names_every_bad_cell(settings):

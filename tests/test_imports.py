@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from school_water_map.domain.register import build_register
 from school_water_map.errors import DataFileError, GeometryImportError
 from school_water_map.geo.crs import from_wgs84
 from school_water_map.geo.layers import load_context
-from school_water_map.io.geometry_import import import_geometries
+from school_water_map.pipeline.placing import import_geometries
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
-from tests.test_cli import swmap
+from tests.helpers import swmap
 
 GEOD = Geod(ellps="WGS84")
 TRUTH = {"板桥波浪渠小学": (106.3012, 37.9034), "开元小学": (106.2215, 37.9811)}  # test positions

@@ -1,18 +1,18 @@
 """Bounded input: every file that comes in is refused early, in Chinese, naming the file and the limit.
 
-The hostile files are built here: zip bombs (KMZ and XLSX), lying zip headers, a DTD in an XLSX, tables
-and geometry files just over their limits, a sparse 200 MB CSV. Memory is checked coarsely, in a
-subprocess (growth of the peak resident size), where the unbounded reading cost gigabytes.
+The hostile files are built in memory (here and in tests/helpers.py): zip bombs (KMZ and XLSX), lying zip
+headers, a DTD in an XLSX, tables and geometry files just over their limits, a sparse 200 MB CSV. Memory
+is checked coarsely, in a subprocess (growth of the peak resident size), where the unbounded reading cost
+gigabytes.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import tomllib
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -20,118 +20,39 @@ import pytest
 
 from school_water_map import limits
 from school_water_map.cli.main import main
-from school_water_map.domain.annex import read_annex_text
 from school_water_map.errors import DataFileError, InputLimitError
+from school_water_map.io.annex_file import read_annex_file, read_annex_text
 from school_water_map.io.geometry_import import read_features
 from school_water_map.io.position_csv import read_rows
 from school_water_map.io.tables import xlsx_rows
-from school_water_map.store.annexes import read_annex_file
-
-REPO = Path(__file__).resolve().parent.parent
-KML = b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document></Document></kml>'
-ANNEX_HEADER = ["序号", "学校名称", "河湖名称", "距离学校距离", "备注"]
-
-
-def _zeros_member(archive: zipfile.ZipFile, name: str, megabytes: int) -> None:
-    with archive.open(name, "w", force_zip64=True) as member:
-        chunk = b"\0" * (1 << 20)
-        for _ in range(megabytes):
-            member.write(chunk)
+from tests.helpers import (
+    ANNEX_HEADER,
+    KML,
+    REPO,
+    memory_growth_mb,
+    replace_member,
+    xlsx_bytes,
+    zeros_member,
+)
 
 
-def _kmz_bomb(megabytes: int = 500) -> bytes:
-    """A KMZ of about 0.5 MB whose doc.kml is 500 MB of zeros (honest headers)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        _zeros_member(archive, "doc.kml", megabytes)
-    return buffer.getvalue()
-
-
-def _lying_kmz() -> bytes:
-    """A KMZ whose headers say doc.kml has 200 bytes while its data inflates to 300 MB."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("doc.kml", "w") as member:
-        member.write(KML)
-        chunk = b" " * (1 << 20)
-        for _ in range(300):
-            member.write(chunk)
-    data = bytearray(buffer.getvalue())
-    real = (len(KML) + 300 * (1 << 20)).to_bytes(4, "little")
-    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size fields
-        at = data.find(signature)
-        assert data[at + offset:at + offset + 4] == real
-        data[at + offset:at + offset + 4] = (200).to_bytes(4, "little")
-    return bytes(data)
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _replace_member(data: bytes, name: str, content: bytes | None = None, *, zeros_mb: int = 0) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member in source.namelist():
-            if member != name:
-                archive.writestr(member, source.read(member))
-            elif zeros_mb:
-                _zeros_member(archive, member, zeros_mb)
-            else:
-                archive.writestr(member, content or b"")
-    return buffer.getvalue()
-
-
-def _huge_sheet_xlsx(rows: int = 1_500_000) -> bytes:
-    """An annex XLSX of 1.5 M rows (a few MB compressed, about 100 MB of sheet XML)."""
-    template = _xlsx([ANNEX_HEADER])
-    source = zipfile.ZipFile(io.BytesIO(template))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member in source.namelist():
-            if not member.startswith("xl/worksheets/"):
-                archive.writestr(member, source.read(member))
-                continue
-            with archive.open(member, "w", force_zip64=True) as sheet:
-                sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
-                            b'org/spreadsheetml/2006/main"><sheetData>')
-                for start in range(1, rows + 1, 10_000):
-                    sheet.write(b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n)
-                                         for n in range(start, min(start + 10_000, rows + 1))))
-                sheet.write(b"</sheetData></worksheet>")
-    return buffer.getvalue()
-
-
-def _memory_growth_mb(code: str) -> tuple[str, int]:
-    """Run ``code`` (it defines ``data`` and ``run()``) in a fresh interpreter: (printed error, MB grown)."""
-    script = (f"import resource\n{code}\n"
-              "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-              "try:\n    run()\n    print('accepted')\n"
-              "except ValueError as exc:\n    print(str(exc).replace('\\n', ' '))\n"
-              "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True,
-                         timeout=300).stdout.splitlines()
-    return out[-2], int(out[-1])
+def _read_in_a_fresh_interpreter(build: str, reader: Callable[[bytes, str], object], name: str) -> tuple[str, int]:
+    """``reader(data, name)`` in a fresh interpreter, ``data`` made there by ``build`` (an expression over
+    tests/helpers.py's builders): (the error it raised, MB the peak resident size grew)."""
+    [message], grown = memory_growth_mb(
+        f"from tests.helpers import *\nfrom {reader.__module__} import {reader.__name__} as reader\n"
+        f"data = {build}\ndef run():\n    reader(data, {name!r})\n")
+    return message, grown
 
 
 def test_a_kmz_zip_bomb_is_refused_from_its_headers_in_bounded_memory():
-    message, grown = _memory_growth_mb(
-        "from tests.test_limits import _kmz_bomb\nfrom school_water_map.io.geometry_import import read_features\n"
-        "data = _kmz_bomb()\ndef run():\n    read_features(data, 'bomb.kmz')\n")
+    message, grown = _read_in_a_fresh_interpreter("kmz_bomb()", read_features, "bomb.kmz")
     assert "bomb.kmz：KMZ 内的 doc.kml 解压后超过上限 20.0 MB（可能是压缩炸弹）" in message
     assert grown < 200
 
 
 def test_a_kmz_with_a_lying_header_is_refused_while_streaming_in_bounded_memory():
-    message, grown = _memory_growth_mb(
-        "from tests.test_limits import _lying_kmz\nfrom school_water_map.io.geometry_import import read_features\n"
-        "data = _lying_kmz()\ndef run():\n    read_features(data, 'lie.kmz')\n")
+    message, grown = _read_in_a_fresh_interpreter("lying_kmz()", read_features, "lie.kmz")
     assert "lie.kmz：KMZ 内的 doc.kml 已损坏，无法解压" in message
     assert grown < 200
 
@@ -151,44 +72,39 @@ def test_a_kmz_over_the_total_uncompressed_size_is_refused():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("doc.kml", KML)
         for number in range(6):
-            _zeros_member(archive, f"files/{number}.png", 19)
+            zeros_member(archive, f"files/{number}.png", 19)
     with pytest.raises(InputLimitError, match=r"KMZ 解压后共 114\.0 MB，超过上限 100\.0 MB"):
         read_features(buffer.getvalue(), "big.kmz")
 
 
 def test_an_xlsx_zip_bomb_of_1_5_million_rows_is_refused_in_bounded_memory():
-    message, grown = _memory_growth_mb(
-        "from tests.test_limits import _huge_sheet_xlsx\nfrom school_water_map.io.tables import xlsx_rows\n"
-        "data = _huge_sheet_xlsx()\ndef run():\n    xlsx_rows(data, '2022年附件.xlsx')\n")
+    message, grown = _read_in_a_fresh_interpreter("huge_sheet_xlsx()", xlsx_rows, "2022年附件.xlsx")
     assert message.startswith("2022年附件.xlsx：") and "上限" in message and "未读取" in message
     assert grown < 200
 
 
 def test_an_xlsx_whose_member_inflates_past_the_limit_is_refused_in_bounded_memory():
-    message, grown = _memory_growth_mb(
-        "from tests.test_limits import _xlsx, _replace_member, ANNEX_HEADER\n"
-        "from school_water_map.io.tables import xlsx_rows\n"
-        "data = _replace_member(_xlsx([ANNEX_HEADER]), 'xl/styles.xml', zeros_mb=300)\n"
-        "def run():\n    xlsx_rows(data, 'bomb.xlsx')\n")
+    message, grown = _read_in_a_fresh_interpreter(
+        "replace_member(xlsx_bytes([ANNEX_HEADER]), 'xl/styles.xml', zeros_mb=300)", xlsx_rows, "bomb.xlsx")
     assert "bomb.xlsx：Excel 文件 内的 xl/styles.xml 解压后超过上限 20.0 MB（可能是压缩炸弹）；未读取" in message
     assert grown < 200
 
 
 def test_an_xlsx_with_a_dtd_is_a_chinese_error():
-    plain = _xlsx([ANNEX_HEADER, [1, "甲小学", "秦渠", "10米", ""]])
+    plain = xlsx_bytes([ANNEX_HEADER, [1, "甲小学", "秦渠", "10米", ""]])
     sheet = zipfile.ZipFile(io.BytesIO(plain)).read("xl/worksheets/sheet1.xml")
     dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a SYSTEM "file:///etc/passwd">]>' + sheet.replace(
         b"<v>1</v>", b"<v>&a;</v>", 1)
     assert b"&a;" in dtd
     with pytest.raises(InputLimitError, match=r"dtd.xlsx：Excel 文件 内的 xl/worksheets/sheet1.xml 含有文档类型声明"):
-        xlsx_rows(_replace_member(plain, "xl/worksheets/sheet1.xml", dtd), "dtd.xlsx")
+        xlsx_rows(replace_member(plain, "xl/worksheets/sheet1.xml", dtd), "dtd.xlsx")
 
 
 def test_xlsx_rows_and_columns_are_limited_while_reading():
     rows: list[list[object]] = [ANNEX_HEADER] + [[n, "甲小学", "秦渠", "10米", ""] for n in range(1, limits.TABLE_ROWS)]
-    assert len(xlsx_rows(_xlsx(rows), "ok.xlsx")) == limits.TABLE_ROWS
+    assert len(xlsx_rows(xlsx_bytes(rows), "ok.xlsx")) == limits.TABLE_ROWS
     with pytest.raises(InputLimitError, match=r"long.xlsx：表格行数超过上限 10,000 行"):
-        xlsx_rows(_xlsx([*rows, [limits.TABLE_ROWS, "乙小学", "秦渠", "10米", ""]]), "long.xlsx")
+        xlsx_rows(xlsx_bytes([*rows, [limits.TABLE_ROWS, "乙小学", "秦渠", "10米", ""]]), "long.xlsx")
     book = openpyxl.Workbook()
     book.active["A1"] = "序号"
     book.active["XFD2"] = "far right"
@@ -199,7 +115,7 @@ def test_xlsx_rows_and_columns_are_limited_while_reading():
 
 
 def test_an_xlsx_reads_as_before():
-    data = _xlsx([[], ["编号或名称", "经度", "纬度"], ["640302-S37", 106.2345678, 37.9], [],
+    data = xlsx_bytes([[], ["编号或名称", "经度", "纬度"], ["640302-S37", 106.2345678, 37.9], [],
                   ["x", 10, 10.0, None, " y "]])
     assert xlsx_rows(data, "t.xlsx") == [["", "", "", "", ""], ["编号或名称", "经度", "纬度", "", ""],
                                          ["640302-S37", "106.2345678", "37.9", "", ""], ["", "", "", "", ""],
@@ -210,7 +126,7 @@ def test_the_annex_cli_refuses_an_xlsx_over_the_row_limit(tmp_path, monkeypatch,
     monkeypatch.setenv("SWMAP_DATA_DIR", str(tmp_path / "data"))
     path = tmp_path / "2022年附件.xlsx"
     rows = [[n, "甲小学", "秦渠", "10米", ""] for n in range(1, limits.TABLE_ROWS + 1)]
-    path.write_bytes(_xlsx([ANNEX_HEADER, *rows]))
+    path.write_bytes(xlsx_bytes([ANNEX_HEADER, *rows]))
     assert main(["annex", "check", str(path)]) == 2
     assert "错误：2022年附件.xlsx：表格行数超过上限 10,000 行；未读取" in capsys.readouterr().err
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages.parts import state
 from school_water_map.domain.users import User
 from school_water_map.outputs.map_html import ICON_ASSETS, map_document
 from school_water_map.outputs.mapping import MapView, build_map

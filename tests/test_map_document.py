@@ -4,31 +4,21 @@ and still carries every layer; the context layers are simplified for display onl
 from __future__ import annotations
 
 import json
-import random
 import re
 
 import geopandas as gpd
 import pytest
 import shapely
-from shapely.geometry import Point
 
-from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
 from school_water_map.geo.crs import metric_crs
 from school_water_map.geo.layers import ContextLayers, load_context
 from school_water_map.outputs.map_html import POPUP_PARSER, map_document
-from school_water_map.outputs.mapping import (
-    LAYER_ANCHORS,
-    LAYER_OUTLINE,
-    LAYER_RIVER,
-    LAYER_SCHOOLS,
-    LAYER_WATER_DERIVED,
-    LAYER_WATER_OWN,
-    LAYER_ZONES,
-    build_map,
-)
+from school_water_map.outputs.mapping import build_map
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
-from school_water_map.store.database import open_store
+from tests.helpers import MAP_LAYERS
+from tests.placing import place_every_school
 
 #: The whole map with every school placed (the heaviest one): 0.98 MB before the context layers were
 #: simplified and rounded, the stylesheet inlined and jQuery left out; about 0.77 MB after.
@@ -39,28 +29,15 @@ BUDGET_BYTES = 820_000
 def everything(tmp_path_factory: pytest.TempPathFactory) -> tuple[Register, ContextLayers]:
     """Every school placed at a seeded point inside the district (not real positions)."""
     settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path_factory.mktemp("data"))})
-    context = load_context(settings.geodata_dir)
-    register = build_register(settings)
-    area = context.outline.union_all()
-    minx, miny, maxx, maxy = area.bounds
-    rnd = random.Random(2026)
-    requests = []
-    for school in register.schools.index:
-        point = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
-        while not area.contains(point):
-            point = Point(rnd.uniform(minx, maxx), rnd.uniform(miny, maxy))
-        requests.append(LocateRequest(entity=school, geometry=point, crs="WGS84", source="测试", author="测试员",
-                                      method="typed", precision="surveyed"))
-    record(requests, register.resolution, area, open_store(settings).positions)
-    return build_register(settings), context
+    place_every_school(settings)
+    return build_register(settings), load_context(settings.geodata_dir)
 
 
 def test_the_whole_map_stays_under_its_size_budget_with_every_layer(everything):
     register, context = everything
     page = map_document(build_map(register, context), "/app/static/vendor")
     assert len(page.encode("utf-8")) < BUDGET_BYTES
-    for layer in (LAYER_OUTLINE, LAYER_RIVER, LAYER_ANCHORS, LAYER_ZONES, LAYER_WATER_OWN, LAYER_WATER_DERIVED,
-                  LAYER_SCHOOLS):
+    for layer in MAP_LAYERS:
         assert json.dumps(layer) in page  # in the layer control
     assert page.count('"className": "swm-school') == len(register.schools) == 40
     assert page.count('"className": "swm-zone"') == 40

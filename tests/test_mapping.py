@@ -5,17 +5,14 @@ import pytest
 import shapely
 import shapely.geometry
 
-from school_water_map.domain.register import build_register
 from school_water_map.geo.basemaps import choose
 from school_water_map.geo.crs import wgs84_to_gcj02
 from school_water_map.geo.layers import load_context
 from school_water_map.outputs.mapping import (
-    LAYER_ANCHORS,
     LAYER_OUTLINE,
     LAYER_RIVER,
     LAYER_SCHOOLS,
     LAYER_WATER_DERIVED,
-    LAYER_WATER_OWN,
     LAYER_ZONES,
     Legend,
     MapView,
@@ -23,7 +20,9 @@ from school_water_map.outputs.mapping import (
     candidate_layer,
     pending_layer,
 )
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import REPO_GEODATA_DIR
+from tests.helpers import MAP_LAYERS
 from tests.placing import TEST_LAT, TEST_LON, place, placed_register
 
 S01 = "640302-S01"  # 利通区第十一小学: 秦渠 N 400, 清水沟 E 1000, two park waters E 800 / S 600
@@ -46,8 +45,7 @@ def _items(fmap: folium.Map, name: str, kind: type) -> list:
 def test_nothing_placed_still_gives_the_district_river_and_anchors(register, context):
     fmap = build_map(register, context)
     names = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
-    assert names == [LAYER_OUTLINE, LAYER_RIVER, LAYER_ANCHORS, LAYER_ZONES, LAYER_WATER_OWN, LAYER_WATER_DERIVED,
-                     LAYER_SCHOOLS]
+    assert names == [*MAP_LAYERS]
     assert len(_items(fmap, LAYER_OUTLINE, folium.GeoJson)) == 12  # 11 neighbours + the district outline
     assert _items(fmap, LAYER_RIVER, folium.GeoJson)
     assert _items(fmap, LAYER_SCHOOLS, folium.CircleMarker) == []

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from school_water_map.domain.register import build_register
-from school_water_map.domain.sites import find_site, site_id, site_url, sites
+from school_water_map.domain.entities import site_id
+from school_water_map.domain.sites import find_site, site_url, sites
 from school_water_map.errors import DataFileError, UnknownPlaceError
 from school_water_map.notices.config import PLACEHOLDER, Contact, NoticeConfig, load_notice_config
 from school_water_map.notices.context import (
@@ -20,6 +20,7 @@ from school_water_map.notices.context import (
     township_sheet,
     townships_for_sheets,
 )
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import DEFAULT_RULES_PATH, Settings
 
 TODAY = date(2026, 6, 1)

@@ -12,12 +12,12 @@ import shapely
 from shapely.geometry import Point
 
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.register import build_register
 from school_water_map.geo.layers import load_context
 from school_water_map.notices.config import NoticeConfig
 from school_water_map.notices.context import school_letter
 from school_water_map.notices.diagram import BADGE_R, CENTRE, INNER_R, OUTER_R, DiagramMark, direction_svg, radius
 from school_water_map.notices.mapextract import map_svg
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 

@@ -6,10 +6,10 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from school_water_map.domain.coverage import coverage
-from school_water_map.domain.patrol import PatrolRules, due_status, measures, open_problems, presence, todays_list
+from school_water_map.domain.inspections import Inspection, measures
+from school_water_map.domain.patrol import PatrolRules, due_status, open_problems, presence, todays_list
 from school_water_map.domain.sites import sites
-from school_water_map.store.inspections import Inspection
-from tests.test_store import ANSWERS
+from tests.helpers import ANSWERS
 
 RULES = PatrolRules(summer_start=(7, 1), summer_end=(8, 31), cycle_days=7, max_distance_m=150)
 

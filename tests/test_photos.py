@@ -5,41 +5,25 @@ from __future__ import annotations
 import errno
 import io
 import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from school_water_map.domain.inspections import Inspection, InspectionInput
 from school_water_map.errors import InspectionError, PhotoError
 from school_water_map.store import inspections, photos
-from school_water_map.store.accounts import add_user
-from school_water_map.store.database import open_store
-from school_water_map.store.inspections import InspectionInput, list_inspections, submit
-from tests.test_store import ANSWERS, RULES, SITE_83
-
-REPO = Path(__file__).resolve().parent.parent
+from school_water_map.store.inspections import list_inspections, submit
+from tests.helpers import ANSWERS, RULES, SITE_83, memory_growth_mb
 
 
 def _image(fmt: str, size: tuple[int, int] = (320, 200), mode: str = "RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, size, 120 if mode in ("1", "L") else (30, 120, 200)).save(buffer, format=fmt)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def store(db_settings):
-    return open_store(db_settings)
-
-
-@pytest.fixture
-def patrol(store):
-    return add_user(store, "bq01", "secret-123-river", "patrol", township="板桥乡", display_name="李巡查")
 
 
 def _leftovers(store) -> list[str]:
@@ -69,7 +53,7 @@ def test_a_refused_submission_removes_the_photo_it_alone_wrote(store, patrol):
 def test_concurrent_identical_photos_all_succeed_and_keep_their_file(store, patrol):
     photo, count = _image("JPEG"), 100
 
-    def one(number: int) -> inspections.Inspection:
+    def one(number: int) -> Inspection:
         return submit(store, patrol, SITE_83, InspectionInput(ANSWERS, note=f"#{number}"), target=None, rules=RULES,
                       photo=photo)
 
@@ -84,7 +68,7 @@ def test_concurrent_identical_photos_all_succeed_and_keep_their_file(store, patr
 def test_concurrent_refused_and_accepted_identical_photos_keep_every_committed_photo(store, patrol):
     photo, count = _image("JPEG"), 60
 
-    def one(number: int) -> inspections.Inspection | None:
+    def one(number: int) -> Inspection | None:
         try:
             return submit(store, patrol, SITE_83, InspectionInput(ANSWERS), target=None, rules=RULES, photo=photo,
                           corrects=999 if number % 2 else None)
@@ -179,15 +163,9 @@ def test_jpeg_png_and_heic_become_small_jpegs(fmt):
 
 def test_the_pixel_count_is_refused_before_decoding():
     """A 13000 × 13000 PNG of a few KB (169 megapixels) is refused from its header, in bounded memory."""
-    script = (
-        "import io, resource; from PIL import Image\n"
-        "from school_water_map.errors import PhotoError\nfrom school_water_map.store import photos\n"
+    [size, message], grown_mb = memory_growth_mb(
+        "import io\nfrom PIL import Image\nfrom school_water_map.store import photos\n"
         "b = io.BytesIO(); Image.new('1', (13000, 13000)).save(b, format='PNG'); data = b.getvalue()\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "try:\n    photos.reencode(data)\nexcept PhotoError as exc:\n    print(exc)\n"
-        "print(len(data), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True,
-                         timeout=120).stdout.splitlines()
-    assert "照片像素过多（13000×13000" in out[0] and "上限 40 百万像素" in out[0]
-    size, grown_mb = map(int, out[1].split())
-    assert size < 100_000 and grown_mb < 200
+        "print(len(data))\ndef run():\n    photos.reencode(data)\n", timeout=120)
+    assert "照片像素过多（13000×13000" in message and "上限 40 百万像素" in message
+    assert int(size) < 100_000 and grown_mb < 200

@@ -3,11 +3,12 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from school_water_map.domain.register import build_register
 from school_water_map.errors import PositionCsvError
 from school_water_map.geo.crs import wgs84_to_gcj02
 from school_water_map.geo.layers import load_context
-from school_water_map.io.position_csv import TEMPLATE, import_positions, read_rows
+from school_water_map.io.position_csv import TEMPLATE, read_rows
+from school_water_map.pipeline.placing import import_positions
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
 
 

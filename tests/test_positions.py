@@ -6,12 +6,13 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.positions import PositionFile, current_positions, new_record
-from school_water_map.domain.register import build_register
+from school_water_map.domain.positions import current_positions, new_record
 from school_water_map.errors import DataFileError, PositionError, UnknownPlaceError
 from school_water_map.geo.crs import from_wgs84
 from school_water_map.geo.layers import load_context
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
+from school_water_map.store.position_file import PositionFile
 
 SCHOOL_LON, SCHOOL_LAT = 106.30, 37.90  # a test position inside the district, not a real school's
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages.parts import state
 from school_water_map.domain.users import User
 from school_water_map.store.accounts import add_user
 from school_water_map.store.database import open_store

@@ -6,9 +6,9 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.register import build_register
 from school_water_map.geo.layers import load_context
 from school_water_map.outputs.check import findings, render_text, unlisted_nearby
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
 
 GEOD = Geod(ellps="WGS84")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from school_water_map.domain.register import build_register
 from school_water_map.outputs.review import review_tables, to_place
+from school_water_map.pipeline.register import build_register
 from tests.placing import place
 
 

@@ -4,9 +4,10 @@ from dataclasses import replace
 
 import pytest
 
-from school_water_map.domain.register import build_register
-from school_water_map.domain.risk import Facts, assess, load_rules
+from school_water_map.domain.risk import Facts, assess
 from school_water_map.errors import RulesError
+from school_water_map.io.curated import load_rules
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import DEFAULT_RULES_PATH
 
 

@@ -10,7 +10,7 @@ from school_water_map.domain.scope import entity_townships, visible_register
 from school_water_map.domain.users import User
 from school_water_map.errors import AuthError, PositionCsvError
 from school_water_map.geo.layers import load_context
-from school_water_map.io.position_csv import import_positions
+from school_water_map.pipeline.placing import import_positions
 from school_water_map.store.database import open_store
 
 ADMIN = User(1, "admin01", "王局", "admin", None, True)

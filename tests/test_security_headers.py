@@ -1,4 +1,4 @@
-"""Security headers: the README's nginx and Caddy snippets set exactly ``app_pages.headers.SECURITY_HEADERS``;
+"""Security headers: the README's nginx and Caddy snippets set exactly ``app_pages.parts.headers.SECURITY_HEADERS``;
 ``streamlit run serve.py`` sets them too; every page works under that Content-Security-Policy."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from app_pages.headers import CSP, SECURITY_HEADERS
+from app_pages.parts.headers import CSP, SECURITY_HEADERS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -17,21 +17,21 @@ import pytest
 import streamlit as st
 from shapely.geometry import Point
 
-from school_water_map.domain.annex import AnnexRow, load_annex
+from school_water_map.domain.annex import AnnexRow
+from school_water_map.domain.inspections import InspectionInput
 from school_water_map.domain.locate import LocateRequest, record
-from school_water_map.domain.patrol import patrol_rules, site_geometry
-from school_water_map.domain.register import build_register
-from school_water_map.domain.sites import find_site, sites
+from school_water_map.domain.patrol import patrol_rules
+from school_water_map.domain.sites import find_site, site_geometry, sites
 from school_water_map.geo.layers import load_context
+from school_water_map.io.annex_file import load_annex
 from school_water_map.outputs.spreadsheet import FORMULA_TRIGGERS, csv_bytes, safe_cell, xlsx_bytes
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.annexes import save_active
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import InspectionInput, submit
-from tests.app_support import new_app, run_page
-from tests.test_app_exchange import _file, media  # noqa: F401  # media: a fixture
-from tests.test_app_patrol import ANSWERS, ROW_83, _login, accounts  # noqa: F401  # accounts: a fixture
-from tests.test_cli import swmap
+from school_water_map.store.inspections import submit
+from tests.app_support import login, media_file, new_app, run_page
+from tests.helpers import APP_ANSWERS, ROW_83, swmap
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.1:9/x","点我")'
 CMD = "=cmd|' /C calc'!A0"
@@ -149,12 +149,12 @@ def test_swmap_export_and_pairs_csv_escape_hostile_text(hostile_settings, tmp_pa
 
 # The app's downloads ------------------------------------------------------------------------------------------------
 
-def _download(at, media, label: str) -> bytes:  # noqa: F811  # media: the fixture's value
+def _download(at, media, label: str) -> bytes:
     (button,) = [b for b in at.get("download_button") if b.proto.label == label]
-    return bytes(_file(media, button.proto.url).content)
+    return bytes(media_file(media, button.proto.url).content)
 
 
-def test_register_page_downloads_are_formula_safe(hostile_settings, media):  # noqa: F811
+def test_register_page_downloads_are_formula_safe(hostile_settings, media):
     at = run_page(new_app(), "app_pages/register.py")
     book = openpyxl.load_workbook(io.BytesIO(_download(at, media, "下载 Excel（XLSX）")))
     values = _assert_workbook_safe(book)
@@ -166,13 +166,13 @@ def test_register_page_downloads_are_formula_safe(hostile_settings, media):  # n
     assert {r["序号"]: r["学校"] for r in rows}["90"] == "'" + HYPERLINK
 
 
-def test_coverage_downloads_are_formula_safe(app_settings, accounts, media):  # noqa: F811
+def test_coverage_downloads_are_formula_safe(app_settings, accounts, media):
     store = open_store(app_settings)
     register = build_register(app_settings)
     site = find_site(sites(register), ROW_83)
-    form = InspectionInput({**ANSWERS, "rescue_kit": "ok"}, problems=HYPERLINK, action_taken="=1+1")
+    form = InspectionInput({**APP_ANSWERS, "rescue_kit": "ok"}, problems=HYPERLINK, action_taken="=1+1")
     submit(store, accounts["bq01"], site, form, target=site_geometry(register, site), rules=patrol_rules(app_settings))
-    at = _login("admin01")
+    at = login("admin01")
     run_page(at, "app_pages/coverage.py")
     book = openpyxl.load_workbook(io.BytesIO(_download(at, media, "下载 Excel（XLSX，四张表）")))
     _assert_workbook_safe(book)

@@ -12,47 +12,24 @@ from shapely.geometry import Point
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from school_water_map.domain.patrol import PatrolRules
-from school_water_map.domain.positions import PositionFile, new_record
+from school_water_map.domain.inspections import DevicePosition, InspectionInput, latest_by_site
+from school_water_map.domain.positions import new_record
 from school_water_map.domain.sites import Site
 from school_water_map.errors import AccountError, AuthError, InspectionError, PositionError
 from school_water_map.store.accounts import add_user, authenticate, disable_user, list_users
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import (
-    DevicePosition,
-    InspectionInput,
-    latest_by_site,
-    list_inspections,
-    load_draft,
-    save_draft,
-    submit,
-)
+from school_water_map.store.inspections import list_inspections, load_draft, save_draft, submit
+from school_water_map.store.position_file import PositionFile
+from tests.helpers import ANSWERS, RULES, SITE_83
 
-ANSWERS = {"warning_sign": "ok", "fence": "missing", "rescue_kit": "partial", "water_state": "high",
-           "minors": "dissuaded"}
-SITE_83 = Site(site_id="640302-S37-W47", row=83, rows=(83,), school_id="640302-S37", school="板桥波浪渠小学",
-               water_id="640302-W47", water="波浪渠", water_text="波浪渠灌溉渠", water_kind_label="支渠",
-               distance_text="10 米", township="板桥乡", township_label="板桥乡", risk_level="high",
-               risk_level_label="高", risk_rank=1, risk_score=70.0)
 OTHER = Site(**{**SITE_83.__dict__, "site_id": "640302-S40-W01", "township": "金积镇", "township_label": "金积镇"})
 TARGET = Point(106.30, 37.90)  # a test position for the site, not a real one
-RULES = PatrolRules(max_distance_m=150)
 
 
 def _png(size=(2400, 1200)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (30, 120, 200)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def store(db_settings):
-    return open_store(db_settings)
-
-
-@pytest.fixture
-def patrol(store):
-    return add_user(store, "bq01", "secret-123", "patrol", township="板桥乡", display_name="李巡查")
 
 
 def test_positions_history_on_both_backends(store):
@@ -191,9 +168,10 @@ def test_inspection_days_are_dates(store, patrol):
 
 
 def test_candidates_and_annexes_live_in_the_store(db_settings):
-    from school_water_map.domain.annex import load_annex
-    from school_water_map.io.geocode import Candidate
-    from school_water_map.store.annexes import active_annex, annex_history, save_active
+    from school_water_map.domain.candidates import Candidate
+    from school_water_map.io.annex_file import load_annex
+    from school_water_map.pipeline.annexes import active_annex
+    from school_water_map.store.annexes import annex_history, save_active
     from school_water_map.store.candidates import CandidateStore
 
     candidates = CandidateStore(open_store(db_settings))

@@ -8,21 +8,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
+
 from school_water_map.domain.annex import parse_rows
 from school_water_map.domain.annex_diff import diff_annex, diff_as_dict, render_diff_text
-from school_water_map.domain.entities import load_registry
-from school_water_map.domain.register import build_register
+from school_water_map.domain.entities import Resolution
+from school_water_map.domain.positions import PositionStore
 from school_water_map.errors import AnnexRowsError, GeometryImportError, PositionCsvError
 from school_water_map.geo.layers import load_context
+from school_water_map.io.annex_file import read_annex_file
+from school_water_map.io.curated import load_registry
 from school_water_map.io.geocode import PROVIDERS, make_provider
-from school_water_map.io.geometry_import import import_geometries
-from school_water_map.io.position_csv import import_positions
 from school_water_map.io.tables import xlsx_to_csv_bytes
 from school_water_map.limits import read_path
 from school_water_map.outputs.export import FORMATS, write_export
+from school_water_map.pipeline.annexes import active_annex
+from school_water_map.pipeline.geocoding import geocode_entities
+from school_water_map.pipeline.placing import import_geometries, import_positions
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
-from school_water_map.store.annexes import active_annex, read_annex_file, save_active
-from school_water_map.store.candidates import STATUS_ZH, CandidateStore, confirm, geocode_entities
+from school_water_map.store.annexes import save_active
+from school_water_map.store.candidates import STATUS_ZH, CandidateStore, confirm
 from school_water_map.store.database import open_store
 
 
@@ -66,20 +72,26 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, settings: Settings) -> int:
+def placing(settings: Settings) -> tuple[Resolution, BaseGeometry, PositionStore]:
+    """What recording positions needs: the register's names and aliases, the district's outline (a position
+    outside it is refused) and the store's positions."""
     register = build_register(settings)
     area = load_context(settings.geodata_dir).outline.union_all()
-    store = open_store(settings).positions
+    return register.resolution, area, open_store(settings).positions
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    resolution, area, store = placing(settings)
     data = read_path(args.file)  # refused unread when over the size limit of its kind
     suffix = args.file.suffix.lower()
     source = args.source or f"文件导入：{args.file.name}"
     try:
         if suffix in (".csv", ".xlsx", ".xlsm"):
             content = xlsx_to_csv_bytes(data, args.file.name) if suffix != ".csv" else data
-            stored = import_positions(content, register.resolution, area, store, author=args.author,
+            stored = import_positions(content, resolution, area, store, author=args.author,
                                       source=source, filename=args.file.name)
         else:
-            stored = import_geometries(data, args.file.name, register.resolution, area, store,
+            stored = import_geometries(data, args.file.name, resolution, area, store,
                                        author=args.author, crs=args.crs)
     except (PositionCsvError, GeometryImportError) as exc:  # every problem, one a line (the message shows 10)
         print(f"错误：{args.file.name} 未导入（共 {len(exc.problems)} 处问题，须全部改正后再导入）：", file=sys.stderr)
@@ -115,10 +127,8 @@ def _candidates(args: argparse.Namespace, settings: Settings) -> int:
         store.decide(args.candidate_id, "rejected", args.author)
         print(f"已否决候选 #{args.candidate_id}")
         return 0
-    register = build_register(settings)
-    area = load_context(settings.geodata_dir).outline.union_all()
-    stored = confirm(store, args.candidate_id, by=args.author, resolution=register.resolution, area=area,
-                     positions=open_store(settings).positions)
+    resolution, area, positions = placing(settings)
+    stored = confirm(store, args.candidate_id, by=args.author, resolution=resolution, area=area, positions=positions)
     print(f"已确认候选 #{args.candidate_id}：{stored.entity_id} 的位置已记录（地理编码）")
     return 0
 

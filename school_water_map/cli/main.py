@@ -13,17 +13,16 @@ import shapely
 from platformdirs import user_data_dir
 from shapely.geometry import Point
 
-from school_water_map.cli.data import add_data_commands
+from school_water_map.cli.data import add_data_commands, placing
 from school_water_map.cli.notices import add_commands as add_notice_commands
 from school_water_map.cli.users import add_user_commands
 from school_water_map.domain.locate import LocateRequest, entity_id, record
 from school_water_map.domain.positions import METHOD_ZH, PRECISION_ZH
-from school_water_map.domain.register import build_register
 from school_water_map.errors import SwmapError
 from school_water_map.failures import describe
-from school_water_map.geo.layers import load_context
 from school_water_map.outputs.check import findings, render_text
 from school_water_map.outputs.records import pair_records, school_records, to_csv, to_json, water_records
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
@@ -85,20 +84,9 @@ class _QuietFileHandler(logging.FileHandler):
             return
 
 
-def _pairs(args: argparse.Namespace, settings: Settings) -> int:
-    records = pair_records(build_register(settings))
-    sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
-    return 0
-
-
-def _schools(args: argparse.Namespace, settings: Settings) -> int:
-    records = school_records(build_register(settings))
-    sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
-    return 0
-
-
-def _water(args: argparse.Namespace, settings: Settings) -> int:
-    records = water_records(build_register(settings))
+def _records(args: argparse.Namespace, settings: Settings) -> int:
+    """``swmap pairs|schools|water``: the register's records of that command (``args.records``) as JSON or CSV."""
+    records = args.records(build_register(settings))
     sys.stdout.write(to_json(records) if args.format == "json" else to_csv(records))
     return 0
 
@@ -109,12 +97,11 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _locate(args: argparse.Namespace, settings: Settings) -> int:
-    register = build_register(settings)
-    outline = load_context(settings.geodata_dir).outline.union_all()
+    resolution, outline, positions = placing(settings)
     request = LocateRequest(entity=args.entity, geometry=Point(args.lon, args.lat), crs=args.crs,
                             source=args.source, author=args.author, method=args.method,
                             precision=args.precision, accuracy_m=args.accuracy, note=args.note)
-    (stored,) = record([request], register.resolution, outline, open_store(settings).positions)
+    (stored,) = record([request], resolution, outline, positions)
     lon, lat = shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)
     print(f"已记录：{args.entity}（{stored.entity_id}）位于 WGS-84 经度 {lon:.6f}、纬度 {lat:.6f}，"
           f"精度“{PRECISION_ZH[stored.precision]}”，来源“{stored.source}”，录入人 {stored.author}，"
@@ -138,14 +125,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swmap", description="学校周边危险水域登记册（利通区）")
     parser.add_argument("--debug", action="store_true", help="出错时显示详细信息（英文，含调用栈）")
     sub = parser.add_subparsers(required=True, metavar="命令")
-    for name, func, helptext, formats in (
-        ("pairs", _pairs, "每行附件一条记录，按风险排序", ("json", "csv")),
-        ("schools", _schools, "学校列表", ("json", "csv")),
-        ("water", _water, "水体列表", ("json", "csv")),
+    for name, records, helptext in (
+        ("pairs", pair_records, "每行附件一条记录，按风险排序"),
+        ("schools", school_records, "学校列表"),
+        ("water", water_records, "水体列表"),
     ):
         cmd = sub.add_parser(name, help=helptext)
-        cmd.add_argument("--format", choices=formats, default="json", help="输出格式")
-        cmd.set_defaults(run=func)
+        cmd.add_argument("--format", choices=("json", "csv"), default="json", help="输出格式")
+        cmd.set_defaults(run=_records, records=records)
     sub.add_parser("check", help="数据质量核查报告（中文）").set_defaults(run=_check)
     locate = sub.add_parser("locate", help="记录学校或水体的位置")
     locate.add_argument("entity", help="学校或水体的编号或名称")

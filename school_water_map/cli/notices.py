@@ -57,8 +57,8 @@ def _day(text: str) -> date:
 
 
 def _school(args: argparse.Namespace, settings: Settings) -> int:
-    from school_water_map.domain.register import build_register
     from school_water_map.pipeline.notices import school_filename, school_pdf_bytes
+    from school_water_map.pipeline.register import build_register
 
     register = build_register(settings)
     pdf = school_pdf_bytes(settings, args.school, register=register)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from school_water_map.domain.entities import TOWNSHIPS
+from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.passwords import MIN_LENGTH
 from school_water_map.domain.users import PATROL, ROLE_ZH, ROLES
 from school_water_map.errors import AccountError
@@ -18,7 +19,6 @@ from school_water_map.settings import Settings
 from school_water_map.store import audit
 from school_water_map.store.accounts import add_user, disable_user, list_users, revoke_sessions, set_password
 from school_water_map.store.database import Store, open_store
-from school_water_map.store.inspections import LOCAL_TIME
 from school_water_map.store.sessions import live_sessions
 
 ACTIONS = ("add", "list", "disable", "password", "sessions", "revoke", "log")

@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
+from school_water_map.domain.inspections import Inspection
 from school_water_map.domain.patrol import PRESENCE_ZH, PatrolRules, due_status, open_problems
-
-if TYPE_CHECKING:
-    from school_water_map.domain.sites import Site
-    from school_water_map.store.inspections import Inspection
+from school_water_map.domain.sites import Site
 
 
 @dataclass(frozen=True)

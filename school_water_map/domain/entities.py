@@ -8,13 +8,11 @@ for review; nothing is merged on a guess.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from school_water_map.domain.annex import Exposure
 from school_water_map.errors import DataFileError, UnknownPlaceError
@@ -120,11 +118,11 @@ class Resolution:
         raise UnknownPlaceError("水体", key)
 
 
-def load_registry(schools_path: Path, water_path: Path, *, district_adcode: str) -> Registry:
-    """Read the curated school and water-body registries."""
-    schools = tuple(_school_record(rec, district_adcode) for rec in _records(schools_path))
-    waters = tuple(_water_record(rec, district_adcode) for rec in _records(water_path))
-    return Registry(schools=schools, waters=waters)
+def registry_from_records(schools: Iterable[Mapping[str, str]], waters: Iterable[Mapping[str, str]], *,
+                          district_adcode: str) -> Registry:
+    """The curated school and water-body registries from their rows (``io.curated`` reads the files)."""
+    return Registry(schools=tuple(_school_record(rec, district_adcode) for rec in schools),
+                    waters=tuple(_water_record(rec, district_adcode) for rec in waters))
 
 
 def resolve(exposures: Sequence[Exposure], registry: Registry, *, district_adcode: str) -> Resolution:
@@ -208,16 +206,11 @@ def _derived_id(adcode: str, letter: str, key: str) -> str:
     return f"{adcode}-{letter}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
 
 
-def _records(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _split(aliases: str) -> tuple[str, ...]:
     return tuple(a for a in aliases.split("|") if a)
 
 
-def _school_record(rec: dict[str, str], adcode: str) -> School:
+def _school_record(rec: Mapping[str, str], adcode: str) -> School:
     try:
         return School(school_id=rec["school_id"], name=rec["name"], aliases=_split(rec["aliases"]),
                       level=rec.get("level") or school_level(rec["name"]), township=rec["township"] or None,
@@ -226,7 +219,7 @@ def _school_record(rec: dict[str, str], adcode: str) -> School:
         raise DataFileError(f"学校名录缺少列：{exc.args[0]}") from exc
 
 
-def _water_record(rec: dict[str, str], adcode: str) -> WaterBody:
+def _water_record(rec: Mapping[str, str], adcode: str) -> WaterBody:
     try:
         if rec["kind"] not in KIND_ZH:
             raise DataFileError(f"水体名录 {rec['water_id']}：未知的水体类型“{rec['kind']}”")

@@ -10,42 +10,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
 
 from school_water_map.domain.checklist import CHECKLIST
+from school_water_map.domain.sites import Site
 from school_water_map.geo.distance import to_metric
 from school_water_map.settings import Settings
 
-if TYPE_CHECKING:  # typing only: the register imports this module's rules
-    from school_water_map.domain.register import Register
-    from school_water_map.domain.sites import Site
-
 PRESENCE_ZH = {"at_site": "在现场", "not_at_site": "不在现场", "no_gps": "无定位",
                "site_unplaced": "点位未定位，无法核验"}
-#: Answers that count as a measure being in place (present=True) or missing (False); minors: seen.
-MEASURE_ANSWERS: dict[str, dict[str, bool]] = {
-    "warning_sign": {"ok": True, "damaged": False, "missing": False},
-    "fence": {"ok": True, "damaged": False, "missing": False},
-    "rescue_kit": {"ok": True, "partial": False, "missing": False},
-    "minors_seen": {"none": False, "dissuaded": True, "reported": True},
-}
-_ANSWER_ITEM = {"minors_seen": "minors"}
 #: Answers that leave a problem open until a later inspection finds it fixed.
 PROBLEM_ANSWERS = {("warning_sign", "damaged"), ("warning_sign", "missing"), ("fence", "damaged"),
                    ("fence", "missing"), ("rescue_kit", "partial"), ("rescue_kit", "missing")}
-
-
-@dataclass(frozen=True)
-class SiteMeasures:
-    """What the latest inspection of a site found in place (risk measures), and which inspection."""
-
-    measures: Mapping[str, bool]
-    basis: str
 
 
 @dataclass(frozen=True)
@@ -110,16 +89,6 @@ def todays_list(site_list: Sequence[Site], last_inspected: Mapping[str, date], t
     return sorted(todo, key=lambda e: (e.site.risk_rank, -e.site.risk_score, -e.days_overdue, e.site.row))
 
 
-def measures(answers: Mapping[str, str]) -> dict[str, bool]:
-    """Checklist answers → the risk rules' site measures (present or missing; minors seen or not)."""
-    out = {}
-    for measure, mapping in MEASURE_ANSWERS.items():
-        answer = answers.get(_ANSWER_ITEM.get(measure, measure))
-        if answer in mapping:
-            out[measure] = mapping[answer]
-    return out
-
-
 def open_problems(answers: Mapping[str, str], problems_text: str) -> list[str]:
     """What an inspection left open: missing or damaged measures, and any written problem."""
     labels = {item.code: item for item in CHECKLIST}
@@ -142,24 +111,6 @@ def validate_answers(answers: Mapping[str, str]) -> list[str]:
     unknown = set(answers) - {item.code for item in CHECKLIST}
     problems.extend(f"未知的检查项“{code}”" for code in sorted(unknown))
     return problems
-
-
-def site_geometry(register: Register, site: Site) -> BaseGeometry | None:
-    """Where a patrol should stand: the water's recorded geometry (its part nearest the school, when
-    the school is placed) or the pair's derived point(s). A ring or nothing is too vague to check."""
-    water: BaseGeometry | None = register.waters.at[site.water_id, "geometry"]
-    school: BaseGeometry | None = register.schools.at[site.school_id, "geometry"]
-    if water is not None:
-        if school is None:
-            return water
-        nearest: BaseGeometry = nearest_points(water, school)[0]
-        return nearest
-    if site.row in register.derived.index:
-        derived = register.derived.loc[site.row]
-        if derived["shape"] in ("point", "points", "gate"):
-            found: BaseGeometry = derived["geometry"]
-            return found
-    return None
 
 
 def presence(device: Point | None, target: BaseGeometry | None, rules: PatrolRules) -> tuple[str, float | None]:

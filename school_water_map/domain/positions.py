@@ -6,24 +6,21 @@ unconfirmed), ``derived`` (computed from a located school and the annex; never r
 ``unplaced``. Nothing gets coordinates without a source.
 
 Records are only appended: the history of every entity is kept, and the latest record is the current
-one. They live in the store (``school_water_map.store.database``); ``PositionFile`` is the JSON file used before
-the database existed, written atomically, and read once to move its records in.
+one. They live in the store (``school_water_map.store.database``); ``store.position_file.PositionFile`` is the
+JSON file used before the database existed, read once to move its records in.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Protocol
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from school_water_map.errors import DataFileError, PositionError
-from school_water_map.store.atomic import locked, write_json
+from school_water_map.errors import PositionError
 
 PRECISIONS = ("surveyed", "gazetteer", "geocoded", "derived", "unplaced")
 RECORDABLE = ("surveyed", "gazetteer", "geocoded")
@@ -31,7 +28,6 @@ PRECISION_ZH = {"surveyed": "实测", "gazetteer": "地名库", "geocoded": "地
                 "derived": "推算", "unplaced": "未定位"}
 METHOD_ZH = {"click": "地图点选", "typed": "输入坐标", "gps": "平板GPS", "csv": "CSV导入", "import": "文件导入",
              "geocoder": "在线地理编码", "file": "数据文件"}
-_SCHEMA = 1
 
 
 @dataclass(frozen=True)
@@ -92,38 +88,3 @@ class PositionStore(Protocol):
     def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]: ...
 
     def history(self, entity_id: str) -> list[PositionRecord]: ...
-
-
-class PositionFile:
-    """``positions.json``, the file store used before the database: read once to move it into the store."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> list[PositionRecord]:
-        if not self.path.exists():
-            return []
-        try:
-            payload = json.loads(self.path.read_text(encoding="utf-8"))
-            return [PositionRecord(**item) for item in payload["records"]]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise DataFileError(f"位置文件已损坏，无法读取：{self.path}（{exc}）") from exc
-
-    def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]:
-        """Append records in one atomic write: all are stored, or none."""
-        with locked(self.path):
-            existing = self.load()
-            next_id = max((r.record_id for r in existing), default=0) + 1
-            latest = current_positions(existing)
-            stored = []
-            for offset, record in enumerate(records):
-                previous = latest.get(record.entity_id)
-                stored_record = replace(record, record_id=next_id + offset,
-                                        supersedes=previous.record_id if previous else None)
-                latest[record.entity_id] = stored_record
-                stored.append(stored_record)
-            write_json(self.path, {"schema": _SCHEMA, "records": [asdict(r) for r in [*existing, *stored]]})
-        return stored
-
-    def history(self, entity_id: str) -> list[PositionRecord]:
-        return [r for r in self.load() if r.entity_id == entity_id]

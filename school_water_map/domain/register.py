@@ -1,14 +1,15 @@
 """The hazard register: the annex read, resolved, placed, measured and ranked.
 
-``build_register`` is the pipeline (files in); ``assemble`` is the pure part that turns resolved
-entities and recorded positions into the three tables every output uses: ``pairs`` (one row per
+Pure: ``register_from`` takes everything already read (``RegisterInputs``; the reading is
+``pipeline.register.build_register``), and ``assemble`` turns resolved entities and recorded positions
+into the three tables every output uses: ``pairs`` (one row per
 annex row, ranked), ``schools`` and ``waters`` (GeoDataFrames in WGS-84; unplaced rows have no
 geometry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -16,26 +17,22 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from school_water_map.domain.annex import parse_rows
+from school_water_map.domain.annex import AnnexRow, parse_rows
 from school_water_map.domain.derive import Derivation, derive_water_geometry
 from school_water_map.domain.entities import (
     KIND_ZH,
     LEVEL_ZH,
     Pair,
+    Registry,
     Resolution,
     WaterBody,
-    load_registry,
     resolve,
     site_id,
 )
-from school_water_map.domain.patrol import SiteMeasures
+from school_water_map.domain.inspections import Inspection, site_measures
 from school_water_map.domain.positions import PRECISION_ZH, PositionRecord, current_positions
-from school_water_map.domain.risk import Facts, Rules, assess, load_rules
+from school_water_map.domain.risk import Facts, Rules, SiteMeasures, assess
 from school_water_map.geo.distance import Tolerance, disagrees, pair_distances, to_metric
-from school_water_map.settings import Settings
-from school_water_map.store.annexes import active_annex
-from school_water_map.store.database import open_store
-from school_water_map.store.inspections import list_inspections, site_measures
 
 WGS84 = "EPSG:4326"
 NO_WATER_LEVEL = ("none", "无上报水域", 99)
@@ -52,17 +49,27 @@ class Register:
     derived: gpd.GeoDataFrame
 
 
-def build_register(settings: Settings, *, rules: Rules | None = None) -> Register:
-    """Read the annex and the recorded positions, and build the ranked register."""
-    annex = active_annex(settings)                                          # the applied or curated annex
-    exposures = parse_rows(annex.rows)                                      # distances, directions, notes
-    registry = load_registry(settings.schools_path, settings.water_path,    # curated names and kinds
-                             district_adcode=settings.district_adcode).with_aliases(annex.aliases)
-    resolution = resolve(exposures, registry, district_adcode=settings.district_adcode)
-    store = open_store(settings)
-    positions = current_positions(store.positions.load())                   # who placed what, where
-    measures = site_measures(list_inspections(store))                       # what patrols found in place
-    return assemble(resolution, positions, rules or load_rules(settings.rules_path), measures)
+@dataclass(frozen=True)
+class RegisterInputs:
+    """Everything the register is built from, read before any step runs (``pipeline.register``)."""
+
+    annex_rows: Sequence[AnnexRow]
+    aliases: Mapping[str, str]        # annex spelling → existing entity id (from applied annexes)
+    registry: Registry                # the curated schools and water bodies
+    positions: Sequence[PositionRecord]   # every recorded position, oldest first
+    inspections: Sequence[Inspection]     # every inspection, oldest first
+    rules: Rules
+    district_adcode: str
+
+
+def register_from(inputs: RegisterInputs) -> Register:
+    """Parse, resolve, place, measure and rank (pure: everything comes in ``inputs``)."""
+    exposures = parse_rows(inputs.annex_rows)                               # distances, directions, notes
+    registry = inputs.registry.with_aliases(inputs.aliases)
+    resolution = resolve(exposures, registry, district_adcode=inputs.district_adcode)
+    positions = current_positions(inputs.positions)                         # who placed what, where
+    measures = site_measures(list(inputs.inspections))                      # what patrols found in place
+    return assemble(resolution, positions, inputs.rules, measures)
 
 
 def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules,

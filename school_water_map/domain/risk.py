@@ -9,7 +9,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from school_water_map.domain.entities import KIND_ZH, LEVEL_ZH
@@ -94,12 +93,20 @@ class Assessment:
     reasons: tuple[Reason, ...]
 
 
-def load_rules(path: Path) -> Rules:
-    """Read and check a rules file; a malformed one raises :class:`RulesError` naming the problem."""
+@dataclass(frozen=True)
+class SiteMeasures:
+    """What the latest inspection of a site found in place (risk measures), and which inspection."""
+
+    measures: Mapping[str, bool]
+    basis: str
+
+
+def parse_rules(text: str, *, source: str) -> Rules:
+    """Check the text of a rules file (``source`` names it); a malformed one raises :class:`RulesError`."""
+    path = source
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return _rules(data, source=str(path))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return _rules(tomllib.loads(text), source=source)
+    except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"风险规则文件无法读取：{path}（{exc}）") from exc
     except KeyError as exc:
         raise RulesError(f"风险规则文件格式错误：{path}（缺少“{exc.args[0]}”）") from exc

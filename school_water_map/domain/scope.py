@@ -1,6 +1,6 @@
 """Township scoping (属地管理) of what an account sees and places.
 
-Writes of inspections are checked in the store (``accounts.require_site_write``); this module applies
+Writes of inspections are checked in the store (with ``users.require_site_write``); this module applies
 the same rule to the register a person is shown and to positions placed from the app: a 乡镇巡查员
 sees its own township's pairs only, and places only schools and water bodies that belong wholly to
 its township (a canal shared with other townships is placed by the bureau).
@@ -9,14 +9,11 @@ its township (a canal shared with other townships is placed by the bureau).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, Resolution
+from school_water_map.domain.register import Register
 from school_water_map.domain.users import PATROL, User, require_site_write
 from school_water_map.errors import AuthError
-
-if TYPE_CHECKING:  # the register imports the store, which this module must not pull in at import time
-    from school_water_map.domain.register import Register
 
 
 def entity_townships(resolution: Resolution, entity_id: str) -> frozenset[str | None]:

@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
-from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
+from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import Register
 from school_water_map.errors import UnknownPlaceError
 
@@ -66,13 +68,6 @@ def sites(register: Register) -> list[Site]:
     return list(out.values())
 
 
-def site_id(school_id: str, water_id: str) -> str:
-    """``640302-S37`` + ``640302-W47`` → ``640302-S37-W47`` (URL-safe, stable while the ids are)."""
-    prefix = school_id.split("-", 1)[0]
-    suffix = water_id[len(prefix) + 1:] if water_id.startswith(prefix + "-") else water_id
-    return f"{school_id}-{suffix}"
-
-
 def find_site(all_sites: Sequence[Site], key: str) -> Site:
     """A site by its id; raises :class:`UnknownPlaceError` (Chinese message) otherwise."""
     wanted = key.strip()
@@ -93,3 +88,21 @@ def site_url(base_url: str, ident: str) -> str | None:
 def _text(value: Any) -> str | None:
     """A table cell as text; None for a missing value (pandas gives NaN for None in string columns)."""
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def site_geometry(register: Register, site: Site) -> BaseGeometry | None:
+    """Where a patrol should stand: the water's recorded geometry (its part nearest the school, when
+    the school is placed) or the pair's derived point(s). A ring or nothing is too vague to check."""
+    water: BaseGeometry | None = register.waters.at[site.water_id, "geometry"]
+    school: BaseGeometry | None = register.schools.at[site.school_id, "geometry"]
+    if water is not None:
+        if school is None:
+            return water
+        nearest: BaseGeometry = nearest_points(water, school)[0]
+        return nearest
+    if site.row in register.derived.index:
+        derived = register.derived.loc[site.row]
+        if derived["shape"] in ("point", "points", "gate"):
+            found: BaseGeometry = derived["geometry"]
+            return found
+    return None

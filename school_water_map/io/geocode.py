@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
@@ -24,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from school_water_map.domain.candidates import Candidate
 from school_water_map.errors import PositionError, ProviderError
 from school_water_map.geo.crs import to_wgs84
 from school_water_map.settings import Settings
@@ -36,20 +36,6 @@ LITONG_ADCODE = "640302"
 LITONG_VIEWBOX = ((105.95, 37.45), (106.65, 38.15))
 _AMAP_QUOTA = {"10003", "10004", "10014", "10019", "10020", "10021", "10044", "10045"}
 _AMAP_KEY = {"10001", "10002", "10005", "10006", "10007", "10008", "10009", "10010", "10011", "10012", "10013"}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One answer: a named place in WGS-84, with the query and the provider's raw record kept."""
-
-    provider: str
-    query: str
-    name: str
-    address: str
-    lon: float
-    lat: float
-    raw: Mapping[str, Any] = field(default_factory=dict)
-    answer_crs: str = "WGS84"
 
 
 class Provider(Protocol):

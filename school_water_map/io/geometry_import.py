@@ -1,8 +1,9 @@
-"""Importing drawn geometry: GeoJSON, KML/KMZ (Google Earth, 奥维) and GPX (a GPS track or waypoints).
+"""Reading drawn geometry: GeoJSON, KML/KMZ (Google Earth, 奥维) and GPX (a GPS track or waypoints).
 
 Each feature names its school or water body (by id or name) in a ``name``/``名称``/``编号`` field. The
 parts of one water body (a canal drawn in pieces) are merged into one geometry. Every feature is
-checked before anything is stored; one bad feature refuses the whole file, naming each problem.
+checked before anything is stored (``school_water_map.pipeline.placing``); one bad feature refuses the
+whole file, naming each problem.
 """
 
 from __future__ import annotations
@@ -22,15 +23,8 @@ from shapely.geometry.base import BaseGeometry
 
 from school_water_map import limits
 from school_water_map.domain.entities import Resolution
-from school_water_map.domain.locate import LocateRequest, entity_id, prepare
-from school_water_map.domain.positions import PositionRecord, PositionStore
-from school_water_map.errors import (
-    DataFileError,
-    GeometryImportError,
-    InputLimitError,
-    PositionError,
-    UnknownPlaceError,
-)
+from school_water_map.domain.locate import LocateRequest, entity_id
+from school_water_map.errors import DataFileError, InputLimitError, UnknownPlaceError
 
 log = logging.getLogger(__name__)
 
@@ -96,24 +90,6 @@ def geometry_requests(features: gpd.GeoDataFrame, resolution: Resolution, *, crs
                               note=f"由 {len(geoms)} 个要素合并" if len(geoms) > 1 else "")
                 for ident, geoms in parts.items()]
     return requests, problems
-
-
-def import_geometries(data: bytes, filename: str, resolution: Resolution, area: BaseGeometry,
-                      store: PositionStore, *, author: str, crs: str = "WGS84",
-                      precision: str = "surveyed") -> list[PositionRecord]:
-    """Read, check every feature, then store all positions in one write (or none)."""
-    features = read_features(data, filename)
-    requests, problems = geometry_requests(features, resolution, crs=crs, author=author,
-                                           source=f"文件导入：{filename}", precision=precision)
-    records = []
-    for request in requests:
-        try:
-            records.extend(prepare([request], resolution, area))
-        except PositionError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise GeometryImportError(filename, problems)
-    return store.add(records)
 
 
 def _layers(path: Path, layers: list[str], filename: str) -> list[gpd.GeoDataFrame]:

@@ -1,4 +1,5 @@
-"""Importing positions from a CSV file: every row is checked, then all are stored or none.
+"""Reading positions from a CSV file: every row checked into a locate request (storing them all or none:
+``school_water_map.pipeline.placing``).
 
 Columns (header row, Chinese; order free): ``编号或名称`` (a school or water body, by id or name),
 ``经度``, ``纬度`` (decimal or 度分秒), and optionally ``坐标系`` (WGS-84 / GCJ-02 / BD-09, default
@@ -14,14 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 
 from school_water_map import limits
-from school_water_map.domain.entities import Resolution
-from school_water_map.domain.locate import LocateRequest, entity_id, prepare
-from school_water_map.domain.positions import PRECISION_ZH, RECORDABLE, PositionRecord, PositionStore
-from school_water_map.domain.users import User
-from school_water_map.errors import AuthError, PositionCsvError, PositionError, UnknownPlaceError
+from school_water_map.domain.locate import LocateRequest
+from school_water_map.domain.positions import PRECISION_ZH, RECORDABLE
+from school_water_map.errors import PositionCsvError, PositionError
 from school_water_map.geo.coordinates import parse_angle
 from school_water_map.io.tables import csv_format_problem
 
@@ -50,36 +48,16 @@ class CsvRow:
 def read_rows(data: bytes, *, author: str, source: str, precision: str = "surveyed",
               filename: str = "文件") -> list[CsvRow]:
     """Parse the file into locate requests (coordinates and columns checked; places not yet)."""
-    rows, problems = _parse(data, author=author, source=source, precision=precision, filename=filename)
+    rows, problems = check_rows(data, author=author, source=source, precision=precision, filename=filename)
     if problems:
         raise PositionCsvError([text for _, text in problems])
     return rows
 
 
-def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, store: PositionStore, *,
-                     author: str, source: str, precision: str = "surveyed",
-                     user: User | None = None, filename: str = "文件") -> list[PositionRecord]:
-    """Check every row (columns, coordinates, place, area, and the ``user``'s township when given),
-    then store all rows in one write, or none. A file over the size or row limit is refused unread."""
-    rows, problems = _parse(data, author=author, source=source, precision=precision, filename=filename)
-    records: list[PositionRecord] = []
-    seen: dict[str, int] = {}
-    for row in rows:
-        try:
-            ident = entity_id(resolution, row.request.entity)
-            if ident in seen:
-                raise PositionError(f"与第 {seen[ident]} 行是同一处（{ident}），一个文件中每处只能有一行")
-            seen[ident] = row.line
-            records.extend(prepare([row.request], resolution, area, user=user))
-        except (PositionError, UnknownPlaceError, AuthError) as exc:
-            problems.append((row.line, f"第 {row.line} 行：{exc}"))
-    if problems:
-        raise PositionCsvError([text for _, text in sorted(problems)])
-    return store.add(records)
-
-
-def _parse(data: bytes, *, author: str, source: str, precision: str,
-           filename: str) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+def check_rows(data: bytes, *, author: str, source: str, precision: str,
+               filename: str) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+    """The file's good rows as requests, and each bad row's problem as (row, text); a file that cannot
+    be read as a whole (size, encoding, columns, no data) raises :class:`PositionCsvError`."""
     limits.check_size(len(data), limits.TABLE_BYTES, filename)
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
     try:

@@ -27,17 +27,17 @@ from folium.template import Template
 from shapely.geometry import MultiPoint, Point, mapping
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.domain.entities import site_id
 from school_water_map.domain.register import Register
 from school_water_map.domain.reported import format_metres
 from school_water_map.domain.risk import Rules
-from school_water_map.domain.sites import site_id
 from school_water_map.geo.basemaps import Basemap, basemaps
 from school_water_map.geo.crs import WGS84, from_wgs84
 from school_water_map.geo.layers import ContextLayers, round_coordinates
+from school_water_map.outputs.colours import NONE_COLOUR, risk_colours
 from school_water_map.outputs.html_text import html_text
 from school_water_map.outputs.register_view import PairFilter, directions_text, filter_pairs, reasons_text
 
-NONE_COLOUR = "#7f8c8d"  # a school with no reported water
 ZONE_COLOUR = "#2471a3"
 SOLID = ("surveyed", "gazetteer")
 MAX_FOCUS_ZOOM = 16
@@ -112,10 +112,6 @@ def candidate_layer(points: Sequence[tuple[float, float, str]], basemap: Basemap
     for lon, lat, text in points:
         folium.Marker(_latlon(shift(Point(lon, lat))), tooltip=_tooltip(text, permanent=True)).add_to(group)
     return group
-
-
-def risk_colours(rules: Rules) -> dict[str, str]:
-    return {**{level.code: level.colour for level in rules.levels}, "none": NONE_COLOUR}
 
 
 class Legend(MacroElement):

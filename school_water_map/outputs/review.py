@@ -19,7 +19,7 @@ KIND_WATER = "water"
 
 
 @dataclass(frozen=True)
-class Candidate:
+class ToPlace:
     """A school or water body that can be located, with the label shown in the picker."""
 
     entity_id: str
@@ -29,17 +29,17 @@ class Candidate:
     label: str
 
 
-def to_place(register: Register) -> list[Candidate]:
+def to_place(register: Register) -> list[ToPlace]:
     """Every school and water body: schools first, unplaced and riskiest first, then water bodies."""
     best_rank = register.pairs.groupby("school_id")["risk_rank"].min()
     schools = register.schools.assign(_placed=register.schools["precision"] != "unplaced",
                                       _rank=best_rank.reindex(register.schools.index).fillna(99))
     schools = schools.reset_index(drop=True).sort_values(["_placed", "_rank", "school_id"], kind="stable")
-    out = [Candidate(s.school_id, KIND_SCHOOL, s.name, s.precision,
+    out = [ToPlace(s.school_id, KIND_SCHOOL, s.name, s.precision,
                      f"学校｜{s.name}（{s.township_label}，{s.precision_label}）") for s in schools.itertuples()]
     waters = register.waters.assign(_own=register.waters["geometry"].notna())
     waters = waters.reset_index(drop=True).sort_values(["_own", "water_id"], kind="stable")
-    out += [Candidate(w.water_id, KIND_WATER, w.name, w.precision,
+    out += [ToPlace(w.water_id, KIND_WATER, w.name, w.precision,
                       f"水体｜{w.name}（{w.kind_label}，{w.precision_label}）") for w in waters.itertuples()]
     return out
 

@@ -1,4 +1,4 @@
-"""Geocoded candidates awaiting a person's decision, and the run that collects them.
+"""Geocoded candidates awaiting a person's decision (the run that collects them: ``pipeline.geocoding``).
 
 Every provider answer is kept (query, raw answer, WGS-84 point) as a ``pending`` candidate in the
 store (``candidates`` table). Nothing is confirmed automatically: confirming a candidate
@@ -8,51 +8,22 @@ records a ``geocoded`` position through the one locate path; rejecting it only m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
+from school_water_map.domain.candidates import Candidate, CandidateRecord
 from school_water_map.domain.entities import Resolution
 from school_water_map.domain.locate import LocateRequest, record
 from school_water_map.domain.positions import PositionRecord, PositionStore
-from school_water_map.domain.register import Register
 from school_water_map.domain.users import User
-from school_water_map.errors import PROVIDER_ZH, PositionError, ProviderError
-from school_water_map.io.geocode import Candidate, Provider
+from school_water_map.errors import PROVIDER_ZH, PositionError
 from school_water_map.store.database import Store
 from school_water_map.store.db.models import CandidateRow
 
 STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "rejected": "已否决"}
-
-
-@dataclass(frozen=True)
-class CandidateRecord:
-    candidate_id: int
-    entity_id: str
-    provider: str
-    query: str
-    name: str
-    address: str
-    lon: float
-    lat: float
-    answer_crs: str
-    raw: dict[str, Any] = field(default_factory=dict)
-    status: str = "pending"
-    created_at: str = ""
-    decided_by: str = ""
-    decided_at: str = ""
-
-
-@dataclass(frozen=True)
-class QueryOutcome:
-    entity_id: str
-    query: str
-    candidates: int = 0
-    error: str = ""
 
 
 class CandidateStore:
@@ -93,27 +64,6 @@ class CandidateStore:
             return decided
 
 
-def geocode_entities(register: Register, provider: Provider, store: CandidateStore, *,
-                     only_unplaced: bool = False, limit: int | None = None) -> list[QueryOutcome]:
-    """Ask ``provider`` for every named school and water body; keep every answer as a candidate.
-
-    Generic names (水渠…) are skipped: a place search cannot tell one school's canal from another.
-    A key or quota error stops the run (the next query would fail the same way); stored candidates stay.
-    """
-    outcomes = []
-    for entity_id, query in _queries(register, only_unplaced)[:limit]:
-        try:
-            answers = provider.search(query)
-        except ProviderError as exc:
-            outcomes.append(QueryOutcome(entity_id, query, error=str(exc)))
-            if exc.kind in ("key", "quota", "config"):
-                break
-            continue
-        store.add(entity_id, answers)
-        outcomes.append(QueryOutcome(entity_id, query, candidates=len(answers)))
-    return outcomes
-
-
 def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Resolution, area: BaseGeometry,
             positions: PositionStore, user: User | None = None) -> PositionRecord:
     """Confirm a candidate: its point becomes the entity's ``geocoded`` position (with the answer kept).
@@ -132,18 +82,6 @@ def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Re
 
     store.decide(candidate_id, "confirmed", by, on_confirm=record_position)
     return stored[0]
-
-
-def _queries(register: Register, only_unplaced: bool) -> list[tuple[str, str]]:
-    out = []
-    for frame, key in ((register.schools, "school_id"), (register.waters, "water_id")):
-        for row in frame.itertuples():
-            if only_unplaced and row.precision != "unplaced":
-                continue
-            if key == "water_id" and isinstance(row.scope_school_id, str):
-                continue  # a generic name: not searchable
-            out.append((getattr(row, key), str(row.name)))
-    return out
 
 
 def _candidate(row: CandidateRow) -> CandidateRecord:

@@ -28,11 +28,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from school_water_map.domain.positions import PositionFile, PositionRecord, current_positions
+from school_water_map.domain.positions import PositionRecord, current_positions
 from school_water_map.errors import DataFileError, StoredTextError
 from school_water_map.failures import describe
 from school_water_map.settings import Settings, database_url
 from school_water_map.store.db.models import AnnexRowRecord, InspectionRow, PositionRow
+from school_water_map.store.position_file import PositionFile
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "db" / "migrations"
@@ -71,6 +72,19 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back (nothing written) on any error."""
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read transaction with one consistent view: every query in it sees the same committed data,
+        whatever other sessions commit meanwhile (PostgreSQL: REPEATABLE READ; SQLite: an explicit BEGIN,
+        which pysqlite would not send before a SELECT)."""
+        with self._sessions.begin() as session:
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            elif connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN")
             yield session
 
 
@@ -186,7 +200,7 @@ class DbPositionStore:
     def load(self) -> list[PositionRecord]:
         with self._store.session() as session:
             rows = session.scalars(select(PositionRow).order_by(PositionRow.record_id)).all()
-            return [_record(row) for row in rows]
+            return [position_record(row) for row in rows]
 
     def add(self, records: Sequence[PositionRecord]) -> list[PositionRecord]:
         """Append records in one transaction: all are stored, or none."""
@@ -214,13 +228,13 @@ class DbPositionStore:
         with self._store.session() as session:
             rows = session.scalars(select(PositionRow).where(PositionRow.entity_id == entity_id)
                                    .order_by(PositionRow.record_id)).all()
-            return [_record(row) for row in rows]
+            return [position_record(row) for row in rows]
 
     def current(self) -> dict[str, PositionRecord]:
         return current_positions(self.load())
 
 
-def _record(row: PositionRow) -> PositionRecord:
+def position_record(row: PositionRow) -> PositionRecord:
     return PositionRecord(entity_id=row.entity_id, wkt=row.wkt, precision=row.precision, source=row.source,
                           author=row.author, method=row.method, recorded_at=row.recorded_at,
                           input_crs=row.input_crs, input_text=row.input_text, accuracy_m=row.accuracy_m,

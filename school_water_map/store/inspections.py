@@ -6,70 +6,25 @@ drafts that keep half-filled work across a dropped connection or a reload.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from school_water_map.domain.patrol import PatrolRules, SiteMeasures, measures, presence, validate_answers
+from school_water_map.domain.inspections import DevicePosition, Inspection, InspectionInput
+from school_water_map.domain.patrol import PatrolRules, presence, validate_answers
+from school_water_map.domain.sites import Site
 from school_water_map.domain.users import User, require_site_write
 from school_water_map.errors import InspectionError, PhotoError, PositionError
 from school_water_map.store import photos
 from school_water_map.store.database import Store
 from school_water_map.store.db.models import DraftRow, InspectionRow
 
-if TYPE_CHECKING:
-    from school_water_map.domain.sites import Site
-
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DevicePosition:
-    lon: float
-    lat: float
-    accuracy_m: float | None = None
-
-
-@dataclass(frozen=True)
-class InspectionInput:
-    answers: dict[str, str]
-    problems: str = ""
-    action_taken: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Inspection:
-    id: int
-    site_id: str
-    township: str
-    user_id: int
-    inspector: str
-    created_at: datetime
-    answers: dict[str, str] = field(default_factory=dict)
-    problems: str = ""
-    action_taken: str = ""
-    note: str = ""
-    photo: str | None = None
-    gps_lon: float | None = None
-    gps_lat: float | None = None
-    gps_accuracy_m: float | None = None
-    distance_to_site_m: float | None = None
-    presence: str = "no_gps"
-    corrects_id: int | None = None
-
-    @property
-    def day(self) -> date:
-        """The local (China Standard Time) date: what "inspected today" means to a patrol."""
-        return self.created_at.astimezone(LOCAL_TIME).date()
 
 
 def submit(store: Store, user: User, site: Site, form: InspectionInput, *, target: BaseGeometry | None,
@@ -113,23 +68,7 @@ def list_inspections(store: Store, *, townships: set[str] | None = None,
     if site_ids is not None:
         query = query.where(InspectionRow.site_id.in_(site_ids))
     with store.session() as session:
-        return [_inspection(row) for row in session.scalars(query)]
-
-
-def latest_by_site(inspections: list[Inspection]) -> dict[str, Inspection]:
-    """The current inspection of each site: the newest one that no later record corrects."""
-    corrected = {i.corrects_id for i in inspections if i.corrects_id is not None}
-    latest: dict[str, Inspection] = {}
-    for item in inspections:
-        if item.id not in corrected:
-            latest[item.site_id] = item
-    return latest
-
-
-def site_measures(inspections: list[Inspection]) -> dict[str, SiteMeasures]:
-    """Per site, the measures its current inspection found (the input of residual risk)."""
-    return {site: SiteMeasures(measures(item.answers), f"巡查 #{item.id}（{item.day.isoformat()}，{item.inspector}）")
-            for site, item in latest_by_site(inspections).items()}
+        return [inspection_from_row(row) for row in session.scalars(query)]
 
 
 def save_draft(store: Store, user: User, site: Site, payload: dict[str, object]) -> None:
@@ -173,7 +112,7 @@ def _record(store: Store, user: User, site: Site, fields: dict[str, Any], *, pho
         session.add(row)
         session.execute(delete(DraftRow).where(DraftRow.user_id == user.id, DraftRow.site_id == site.site_id))
         session.flush()
-        return _inspection(row)
+        return inspection_from_row(row)
 
 
 def _photo_referenced(store: Store, path: str) -> bool:
@@ -194,7 +133,7 @@ def _device_point(device: DevicePosition | None) -> Point | None:
     return Point(device.lon, device.lat)
 
 
-def _inspection(row: InspectionRow) -> Inspection:
+def inspection_from_row(row: InspectionRow) -> Inspection:
     return Inspection(id=row.id, site_id=row.site_id, township=row.township, user_id=row.user_id,
                       inspector=row.inspector, created_at=_aware(row.created_at), answers=dict(row.answers),
                       problems=row.problems, action_taken=row.action_taken, note=row.note, photo=row.photo,

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app_pages import state
-from app_pages.md_text import md
+from app_pages.parts import state
+from app_pages.parts.md_text import md
 from school_water_map.domain.register import Register
 from school_water_map.domain.scope import require_place
 from school_water_map.domain.scope import visible_register as scoped
-from school_water_map.domain.users import ADMIN, PATROL, VIEWER, User
+from school_water_map.domain.users import ADMIN, PATROL, ROLE_ZH, VIEWER, User
 from school_water_map.errors import AccountError, AuthError
 from school_water_map.settings import Settings
 from school_water_map.store import sessions
@@ -30,7 +30,8 @@ from school_water_map.store.database import open_store
 OPEN = "open"  # no account exists yet: everyone may read and locate
 EVERYONE = frozenset({OPEN, ADMIN, PATROL, VIEWER})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{0,64}")
-OPEN_BANNER = ("尚未创建账号：任何人都可查看和定位。创建管理员后将启用登录：swmap user add 用户名 --role admin")
+OPEN_BANNER = (f"尚未创建账号：任何人都可查看和定位。创建{ROLE_ZH[ADMIN]}后将启用登录："
+               f"swmap user add 用户名 --role {ADMIN}")
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ from pathlib import Path
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
 from school_water_map.domain.scope import for_township
 from school_water_map.geo.basemaps import Basemap, choose
 from school_water_map.geo.layers import ContextLayers, load_context
 from school_water_map.outputs.map_assets import DEFAULT_BASE
 from school_water_map.outputs.map_html import map_document
 from school_water_map.outputs.mapping import MapView, build_map
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
@@ -136,7 +137,8 @@ def context(settings: Settings) -> ContextLayers:
 
 def area(settings: Settings) -> BaseGeometry:
     """Where a position may fall: the district outline (locate adds a margin)."""
-    return context(settings).outline.union_all()
+    outline: BaseGeometry = context(settings).outline.union_all()
+    return outline
 
 
 def after_write(message: str) -> None:

@@ -11,13 +11,15 @@ from collections import Counter
 
 import streamlit as st
 
-from app_pages import access, state, ui
-from app_pages.md_text import md
+from app_pages.parts import access, state, ui
+from app_pages.parts.md_text import md
+from school_water_map.domain.candidates import CandidateRecord
 from school_water_map.domain.register import Register
+from school_water_map.domain.users import ADMIN, ROLE_ZH
 from school_water_map.errors import PROVIDER_ZH, AuthError, DataFileError, PositionError, UnknownPlaceError
 from school_water_map.outputs.mapping import MapView, build_map, candidate_layer
 from school_water_map.settings import Settings
-from school_water_map.store.candidates import CandidateRecord, CandidateStore, confirm
+from school_water_map.store.candidates import CandidateStore, confirm
 from school_water_map.store.database import open_store
 
 
@@ -30,8 +32,8 @@ def candidate_review(settings: Settings, register: Register) -> None:
         st.error(md(exc), icon=":material/error:")
         return
     decided = Counter(c.status for c in records)
-    st.caption("候选来自在线地理编码（由管理员运行命令 swmap geocode --provider tianditu、amap 或 nominatim，"
-               "需要密钥和网络），不会自动采用：请对照地图逐一确认或否决。确认后记为“未确认”的粗略位置"
+    st.caption(f"候选来自在线地理编码（由{ROLE_ZH[ADMIN]}运行命令 swmap geocode --provider tianditu、amap "
+               "或 nominatim，需要密钥和网络），不会自动采用：请对照地图逐一确认或否决。确认后记为“未确认”的粗略位置"
                f"（地图上以虚线显示），之后仍可实测更正。已确认 {decided['confirmed']} 个，"
                f"已否决 {decided['rejected']} 个。")
     by_entity: dict[str, list[CandidateRecord]] = {}

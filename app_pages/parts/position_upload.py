@@ -11,15 +11,14 @@ from pathlib import PurePath
 
 import streamlit as st
 
-from app_pages import access, state, ui
-from app_pages.md_text import md
+from app_pages.parts import access, state, ui
+from app_pages.parts.md_text import md
 from school_water_map.domain.positions import RECORDABLE, PositionRecord
 from school_water_map.domain.register import Register
 from school_water_map.errors import DataFileError, GeometryImportError, PositionCsvError, PositionError
 from school_water_map.geo.crs import BD09, CRS_ZH, GCJ02, WGS84
-from school_water_map.io.geometry_import import import_geometries
-from school_water_map.io.position_csv import import_positions
 from school_water_map.io.tables import xlsx_to_csv_bytes
+from school_water_map.pipeline.placing import import_geometries, import_positions
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
-from school_water_map.pipeline.user_errors import USER_ERRORS
 
-from app_pages import state
-from app_pages.md_text import md
+from app_pages.parts import state
+from app_pages.parts.md_text import md
+from school_water_map.errors import SwmapError
 from school_water_map.failures import describe
 from school_water_map.store.database import open_store
 
@@ -31,7 +31,7 @@ def guarded() -> Iterator[None]:
     (Streamlit's own stop and rerun signals are not exceptions and pass through)."""
     try:
         yield
-    except USER_ERRORS as exc:
+    except SwmapError as exc:  # its message is already Chinese for a person
         log.warning("page failed: %s", exc, exc_info=exc)
         _show(str(exc))
     except Exception as exc:  # the app's top level: any failure reaches a person in Chinese

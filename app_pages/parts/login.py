@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.access import client_address
-from app_pages.md_text import md
-from school_water_map.domain.users import User
+from app_pages.parts.access import client_address
+from app_pages.parts.md_text import md
+from school_water_map.domain.users import ADMIN, ROLE_ZH, User
 from school_water_map.errors import AuthError
 from school_water_map.settings import Settings
 from school_water_map.store.accounts import authenticate
@@ -18,7 +18,7 @@ def show(settings: Settings) -> User | None:
     """The login form; the user once the password is right (the router then opens the page).
     Too many failures for the account or from this device refuse further tries for a while."""
     st.title("登录")
-    st.caption("学校周边危险水域地图 · 请使用管理员分配的账号登录。忘记密码请联系管理员重置。"
+    st.caption(f"学校周边危险水域地图 · 请使用{ROLE_ZH[ADMIN]}分配的账号登录。忘记密码请联系{ROLE_ZH[ADMIN]}重置。"
                f"登录后 {settings.session_hours:g} 小时内，刷新或新开页面无需再次登录。")
     site = st.query_params.get("site")
     if site:

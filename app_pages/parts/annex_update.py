@@ -13,16 +13,18 @@ from pathlib import Path, PurePath
 import pandas as pd
 import streamlit as st
 
-from app_pages import state, ui
-from app_pages.md_text import md
-from school_water_map.domain.annex import AnnexRow, read_annex_text
+from app_pages.parts import state, ui
+from app_pages.parts.md_text import md
+from school_water_map.domain.annex import AnnexRow
 from school_water_map.domain.annex_diff import AnnexDiff, diff_annex, diff_as_dict, render_diff_text
-from school_water_map.domain.entities import load_registry
 from school_water_map.domain.register import Register
 from school_water_map.errors import AnnexParseError, AnnexRowsError, DataFileError
+from school_water_map.io.annex_file import read_annex_file, read_annex_text
+from school_water_map.io.curated import load_registry
 from school_water_map.limits import TABLE_BYTES
+from school_water_map.pipeline.annexes import active_annex
 from school_water_map.settings import Settings
-from school_water_map.store.annexes import ActiveAnnex, active_annex, read_annex_file, save_active
+from school_water_map.store.annexes import ActiveAnnex, save_active
 
 SOURCES = {"file": "上传文件", "text": "粘贴表格"}
 PASTED = "粘贴的表格"

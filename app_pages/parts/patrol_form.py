@@ -17,26 +17,17 @@ from typing import Any
 import streamlit as st
 from shapely.geometry import Point
 
-from app_pages import gps, state
-from app_pages.md_text import md
+from app_pages.parts import gps, state
+from app_pages.parts.md_text import md
 from school_water_map.domain.checklist import CHECKLIST
+from school_water_map.domain.inspections import LOCAL_TIME, DevicePosition, Inspection, InspectionInput
 from school_water_map.domain.patrol import PRESENCE_ZH, PatrolRules, presence
 from school_water_map.domain.reported import format_metres
 from school_water_map.domain.sites import Site
 from school_water_map.domain.users import User
 from school_water_map.errors import AuthError, InspectionError, PositionError
 from school_water_map.store.database import Store
-from school_water_map.store.inspections import (
-    LOCAL_TIME,
-    DevicePosition,
-    Inspection,
-    InspectionInput,
-    list_inspections,
-    load_draft,
-    process_photo,
-    save_draft,
-    submit,
-)
+from school_water_map.store.inspections import list_inspections, load_draft, process_photo, save_draft, submit
 
 #: The free-text fields: key → (label, placeholder).
 TEXTS = {"problems": ("发现的问题", "如：警示牌倒伏；护栏有约 3 米缺口"),
@@ -163,26 +154,20 @@ def _position(store: Store, user: User, site: Site, *, target: Any, rules: Patro
     key = partial(state.inspection_key, site.site_id)
     st.markdown("**位置核验（GPS）**")
     held = st.session_state.get(key("gps"))
-    if st.button("重新获取位置" if held else "获取当前位置", key=key("gps_button"), icon=":material/my_location:"):
-        st.session_state[key("gps_request")] = st.session_state.get(key("gps_request"), 0) + 1
-        st.session_state[key("gps_waiting")] = True
-    if st.session_state.get(key("gps_waiting")):
-        answer = gps.request_position(key=f"patrol_gps_{site.site_id}_{st.session_state[key('gps_request')]}")
-        if answer is None:
-            st.info("正在获取位置……如浏览器询问，请选择“允许”。", icon=":material/hourglass_top:")
-            return
-        st.session_state[key("gps_waiting")] = False
-        st.session_state[key("gps_problem")] = gps.error_text(answer)
-        if "coords" in answer:
-            coords = answer["coords"]
-            st.session_state[key("gps")] = {"lon": float(coords["longitude"]), "lat": float(coords["latitude"]),
-                                            "accuracy": float(coords["accuracy"]),
+    pressed = st.button("重新获取位置" if held else "获取当前位置", key=key("gps_button"),
+                        icon=":material/my_location:")
+    slot = gps.GpsSlot(request=key("gps_request"), waiting=key("gps_waiting"), answer=key("gps_answer"),
+                       component=f"patrol_gps_{site.site_id}")
+    reading = gps.locate_device(slot, pressed=pressed)
+    if reading.waiting:
+        return
+    if reading.fresh:
+        if reading.fix is not None:
+            fix = reading.fix
+            st.session_state[key("gps")] = {"lon": fix.lon, "lat": fix.lat, "accuracy": fix.accuracy,
                                             "at": datetime.now(LOCAL_TIME).isoformat(timespec="seconds")}
             _save(store, user, site)
         st.rerun()  # without the browser component, which has answered
-    problem = st.session_state.get(key("gps_problem"))
-    if problem:
-        st.warning(f"没有获得位置：{md(problem)}", icon=":material/location_disabled:")
     if not held:
         st.caption("尚未获取位置：没有位置的记录标为“无定位”，不能证明到过现场。")
         return
@@ -235,7 +220,8 @@ def _restore(store: Store, user: User, site: Site) -> bool:
     if not missing:
         return False
     draft = load_draft(store, user, site.site_id) or {}
-    answers = draft.get("answers") if isinstance(draft.get("answers"), dict) else {}
+    held = draft.get("answers")
+    answers: dict[str, Any] = held if isinstance(held, dict) else {}
     options = {item.code: {o.code for o in item.options} for item in CHECKLIST}
     for name in missing:
         if name in options:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 from shapely.geometry import Point
 
-from app_pages import access, gps, state, ui
-from app_pages.md_text import md
-from app_pages.position_upload import TABLE_TYPES, position_upload, precision_choice
+from app_pages.parts import access, gps, state, ui
+from app_pages.parts.md_text import md
+from app_pages.parts.position_upload import TABLE_TYPES, position_upload, precision_choice
 from school_water_map.domain.locate import LocateRequest, record
 from school_water_map.domain.positions import PRECISION_ZH
 from school_water_map.domain.register import Register
@@ -20,14 +20,16 @@ from school_water_map.geo.coordinates import format_dms, parse_lonlat
 from school_water_map.geo.crs import BD09, CRS_ZH, GCJ02, WGS84, to_wgs84
 from school_water_map.io.position_csv import TEMPLATE
 from school_water_map.outputs.mapping import MapView, build_map, pending_layer
-from school_water_map.outputs.review import Candidate
+from school_water_map.outputs.review import ToPlace
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
+#: The 平板定位 button's request cycle (``gps.locate_device``).
+GPS_SLOT = gps.GpsSlot(request=state.GPS_REQUEST, waiting=state.GPS_WAITING, answer=state.GPS_RESULT, component="gps")
 METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
 
 
-def by_click(settings: Settings, register: Register, entity: Candidate) -> None:
+def by_click(settings: Settings, register: Register, entity: ToPlace) -> None:
     basemap = ui.basemap_picker(settings, key="locate_basemap")
     hint = "" if basemap.imagery else "当前底图没有影像，点选只能粗略定位；有网络时请选“天地图 影像”或“高德 影像”。"
     st.caption(f"在地图上点按“{md(entity.name)}”的位置，然后确认保存。{hint}")
@@ -47,7 +49,7 @@ def by_click(settings: Settings, register: Register, entity: Candidate) -> None:
                 shown=wgs)
 
 
-def by_typing(settings: Settings, register: Register, entity: Candidate) -> None:
+def by_typing(settings: Settings, register: Register, entity: ToPlace) -> None:
     left, middle, right = st.columns(3)
     lon_text = left.text_input("经度", key="typed_lon", placeholder="如 106.2035 或 106°12′13″E")
     lat_text = middle.text_input("纬度", key="typed_lat", placeholder="如 37.9875 或 37°59′15″N")
@@ -65,36 +67,20 @@ def by_typing(settings: Settings, register: Register, entity: Candidate) -> None
             precision="surveyed", shown=shown)
 
 
-def by_gps(settings: Settings, register: Register, entity: Candidate) -> None:
+def by_gps(settings: Settings, register: Register, entity: ToPlace) -> None:
     st.caption("在现场用平板定位：浏览器会询问是否允许获取位置。只有安全连接（HTTPS，或本机 localhost）才能定位。")
-    if st.button("获取平板当前位置", icon=":material/my_location:", key="gps_button"):
-        st.session_state[state.GPS_REQUEST] = st.session_state.get(state.GPS_REQUEST, 0) + 1
-        st.session_state[state.GPS_WAITING] = True
-        st.session_state.pop(state.GPS_RESULT, None)
-    if st.session_state.get(state.GPS_WAITING):
-        answer = gps.request_position(key=f"gps_{st.session_state[state.GPS_REQUEST]}")
-        if answer is None:
-            st.info("正在获取位置……如浏览器询问，请选择“允许”。", icon=":material/hourglass_top:")
-            return
-        st.session_state[state.GPS_RESULT] = answer
-        st.session_state[state.GPS_WAITING] = False
-    answer = st.session_state.get(state.GPS_RESULT)
-    if not answer:
+    pressed = st.button("获取平板当前位置", icon=":material/my_location:", key="gps_button")
+    fix = gps.locate_device(GPS_SLOT, pressed=pressed).fix
+    if fix is None:
         return
-    problem = gps.error_text(answer)
-    if problem:
-        st.warning(f"没有获得位置：{md(problem)}", icon=":material/location_disabled:")
-        return
-    coords = answer["coords"]
-    accuracy = float(coords["accuracy"])
-    if accuracy > gps.POOR_ACCURACY_M:
-        st.warning(f"定位精度较差（±{accuracy:.0f} 米）：建议到开阔处重新获取。", icon=":material/gps_not_fixed:")
-    confirm(settings, register, entity, Point(coords["longitude"], coords["latitude"]), crs=WGS84, method="gps",
-            source=f"平板GPS（精度 ±{accuracy:.0f} 米）", precision="surveyed", accuracy_m=accuracy,
-            shown=(coords["longitude"], coords["latitude"]))
+    if fix.accuracy > gps.POOR_ACCURACY_M:
+        st.warning(f"定位精度较差（±{fix.accuracy:.0f} 米）：建议到开阔处重新获取。", icon=":material/gps_not_fixed:")
+    confirm(settings, register, entity, Point(fix.lon, fix.lat), crs=WGS84, method="gps",
+            source=f"平板GPS（精度 ±{fix.accuracy:.0f} 米）", precision="surveyed", accuracy_m=fix.accuracy,
+            shown=(fix.lon, fix.lat))
 
 
-def by_csv(settings: Settings, register: Register, _entity: Candidate) -> None:
+def by_csv(settings: Settings, register: Register, _entity: ToPlace) -> None:
     st.caption("一次导入多处位置（CSV 或 Excel）：每行一处，列为 编号或名称、经度、纬度，"
                "可选 坐标系、来源、精度、备注。任何一行有错，整个文件都不导入，并列出出错的行。")
     st.download_button("下载 CSV 模板", TEMPLATE.encode("utf-8-sig"), file_name="位置导入模板.csv", mime="text/csv",
@@ -103,7 +89,7 @@ def by_csv(settings: Settings, register: Register, _entity: Candidate) -> None:
     st.caption("画好的线和面（GeoJSON、KML/KMZ、GPX）可在“数据交换”页导入。")
 
 
-def confirm(settings: Settings, register: Register, entity: Candidate, geometry: Point, *, crs: str, method: str,
+def confirm(settings: Settings, register: Register, entity: ToPlace, geometry: Point, *, crs: str, method: str,
             source: str, precision: str, shown: tuple[float, float], accuracy_m: float | None = None) -> None:
     """Show the position about to be saved, ask for precision and source, and save it."""
     lon, lat = shown

@@ -7,15 +7,15 @@ from typing import Any
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+from streamlit_folium import st_folium  # type: ignore[import-untyped]
 
-from app_pages import access, state
-from school_water_map.domain.entities import TOWNSHIP_UNKNOWN
+from app_pages.parts import access, state
+from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import NO_WATER_LEVEL, Register
-from school_water_map.domain.sites import site_id
 from school_water_map.geo.basemaps import Basemap, basemaps, choose
+from school_water_map.outputs.colours import risk_colours
 from school_water_map.outputs.map_assets import localize_assets
-from school_water_map.outputs.mapping import MapView, risk_colours
+from school_water_map.outputs.mapping import MapView
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore, owner
@@ -79,10 +79,14 @@ def basemap_picker(settings: Settings, *, key: str) -> Basemap:
     if reason:
         st.caption(reason)
     offer = {b.code: b for b in basemaps(settings.tianditu_key)}
-    code = st.selectbox("底图", list(offer), index=list(offer).index(saved.code),
-                        format_func=lambda c: offer[c].label, key=key,
-                        on_change=lambda: store.update(mine, basemap=st.session_state[key]))
-    return offer[code]
+    codes: list[str] = list(offer)
+
+    def save() -> None:
+        store.update(mine, basemap=st.session_state[key])
+
+    code = st.selectbox("底图", codes, index=codes.index(saved.code), format_func=lambda c: offer[c].label, key=key,
+                        on_change=save)
+    return offer[code] if code is not None else saved
 
 
 def saved_basemap(settings: Settings) -> Basemap:

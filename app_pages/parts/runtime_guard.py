@@ -39,7 +39,7 @@ def install() -> bool:
         return True
     if ".".join(streamlit.__version__.split(".")[:2]) not in TESTED:
         LOG.warning("clear_cache guard not checked on Streamlit %s (checked: %s)", streamlit.__version__, TESTED)
-    AppSession.handle_backmsg = _guarded(handler)  # type: ignore[method-assign]
+    AppSession.handle_backmsg = _guarded(handler)  # type: ignore[method-assign, assignment]
     return True
 
 

@@ -1,0 +1,34 @@
+"""Risk colours (pure): the one reading of the levels' colours in ``risk_rules.toml``, for the map (hex)
+and for the app's badges (the nearest of Streamlit's named colours, so a badge matches the map)."""
+
+from __future__ import annotations
+
+import colorsys
+
+from school_water_map.domain.risk import Rules
+
+NONE_COLOUR = "#7f8c8d"  # a school with no reported water
+#: Streamlit's badge colours by hue (degrees); a greyish colour is ``gray``.
+BADGE_HUES = (("red", 0.0), ("orange", 30.0), ("yellow", 50.0), ("green", 130.0), ("blue", 210.0),
+              ("violet", 280.0), ("red", 360.0))
+GREY_SATURATION = 0.25
+UNKNOWN_BADGE = "gray"
+
+
+def risk_colours(rules: Rules) -> dict[str, str]:
+    """Each risk level's colour (``#rrggbb``), and ``none`` for a school without reported water."""
+    return {**{level.code: level.colour for level in rules.levels}, "none": NONE_COLOUR}
+
+
+def badge_colour(hex_colour: str) -> str:
+    """The Streamlit badge colour nearest ``#rrggbb`` by hue (``:red-badge[…]``); gray when greyish."""
+    red, green, blue = (int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, saturation, _value = colorsys.rgb_to_hsv(red, green, blue)
+    if saturation < GREY_SATURATION:
+        return UNKNOWN_BADGE
+    return min(BADGE_HUES, key=lambda named: abs(named[1] - hue * 360))[0]
+
+
+def risk_badges(rules: Rules) -> dict[str, str]:
+    """Each risk level's badge colour; look up with ``.get(level, UNKNOWN_BADGE)``."""
+    return {code: badge_colour(colour) for code, colour in risk_colours(rules).items()}
