@@ -1,10 +1,12 @@
-"""Rendered notices: fonts embedded, text, page numbers, line breaking, QR codes, and every document generates."""
+"""Rendered notices: fonts embedded, text, page numbers, line breaking, QR codes, public and staff copies,
+batches (merged PDF, ZIP), and every document generates."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import replace
 from datetime import date
 from io import BytesIO
@@ -13,14 +15,22 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from school_water_map.domain.register import build_register
 from school_water_map.domain.sites import sites
 from school_water_map.errors import MissingGlyphError
 from school_water_map.notices import render as render_module
 from school_water_map.notices.config import Contact, NoticeConfig
 from school_water_map.notices.context import school_letter, site_notice, township_sheet, townships_for_sheets
 from school_water_map.notices.render import NoticeRenderer, preview_png
-from school_water_map.pipeline.notices import school_pdf_bytes, site_pdf_bytes, write_all
+from school_water_map.pipeline.notices import (
+    batch_filename,
+    batch_pdf,
+    batch_zip,
+    school_filename,
+    school_pdf_bytes,
+    site_pdf_bytes,
+    write_all,
+)
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from tests.conftest import REPO
 from tests.notice_tools import empty_fontconfig, need_poppler, pdf_fonts, pdf_pages, pdf_text, run, squash
@@ -28,6 +38,9 @@ from tests.notice_tools import empty_fontconfig, need_poppler, pdf_fonts, pdf_pa
 SHIPPED_FONTS = {"SWM-Noto-Sans-SC", "SWM-Noto-Sans-SC-Bold"}
 TODAY = date(2026, 6, 1)
 EXPECTED = REPO / "tests" / "expectations" / "notice_letter_板桥波浪渠小学.txt"
+#: The engineers' 说明: on the staff copy and the township sheet, never on what parents or passers-by read.
+NOTES_MARKERS = ("风险等级规则", "数据来源", "位置精度", "risk_rules.toml")
+STAFF_HEADING = "附：说明（内部资料，不张贴、不发放）"
 NO_LINE_START = set("。，、：；！？）》」』】”’…")
 NO_LINE_END = set("（《「『【“‘")
 
@@ -93,6 +106,12 @@ def test_letter_text_follows_the_kept_expectation(letter):
         position = found + len(squash(line))
 
 
+def test_the_printed_letter_carries_no_engineers_notes(letter):
+    flat = squash(pdf_text(letter[0]))
+    assert not [marker for marker in NOTES_MARKERS if marker in flat]
+    assert "生成日期：" in flat and "回执" in flat and "联系方式" in flat
+
+
 def test_letter_has_page_numbers_on_every_page(letter):
     pages, size = pdf_pages(letter[0])
     assert "A4" in size
@@ -151,6 +170,26 @@ def test_unconfigured_contacts_print_placeholders_and_configured_ones_print_valu
     assert "（请在设置中填写）" not in text
 
 
+@pytest.mark.parametrize("kind", ["letter", "site"])
+def test_public_copies_leave_the_notes_to_the_staff_copys_appendix(register, renderer, tmp_path, kind):
+    if kind == "letter":
+        context = school_letter(register, NoticeConfig(), "板桥波浪渠小学", today=TODAY)
+        public, staff = renderer.school_letter(context), renderer.school_letter(context, staff=True)
+    else:
+        context = site_notice(register, NoticeConfig(), "640302-S37-W47", today=TODAY, base_url="http://x")
+        public, staff = renderer.site_notice(context), renderer.site_notice(context, staff=True)
+    public_pdf, staff_pdf = _write(tmp_path, public, "public.pdf"), _write(tmp_path, staff, "staff.pdf")
+    public_text, staff_text = squash(pdf_text(public_pdf)), squash(pdf_text(staff_pdf))
+    assert not [marker for marker in NOTES_MARKERS if marker in public_text]
+    assert "生成日期：2026年6月1日" in public_text and "板桥波浪渠小学" in public_text
+    assert all(marker in staff_text for marker in NOTES_MARKERS)
+    assert STAFF_HEADING in staff_text and STAFF_HEADING not in public_text
+    public_pages, staff_pages = pdf_pages(public_pdf)[0], pdf_pages(staff_pdf)[0]
+    assert staff_pages == public_pages + 1  # the 说明 is a page of its own, to keep back before printing
+    last_page = squash(run("pdftotext", "-f", str(staff_pages), "-l", str(staff_pages), staff_pdf, "-"))
+    assert STAFF_HEADING in last_page and "风险等级规则" in last_page
+
+
 def test_site_notice_qr_opens_the_sites_page(register, renderer, tmp_path, monkeypatch):
     base = "https://swmap.example.cn/app"
     notice = site_notice(register, NoticeConfig(), "640302-S37-W47", today=TODAY, base_url=base)
@@ -199,6 +238,7 @@ def test_township_sheet_is_landscape_with_the_checklist_columns(register, render
     assert all(column in flat for column in columns)
     assert "☐" not in flat
     assert all(f"第{n}页/共{pages}页" in flat for n in range(1, pages + 1))
+    assert all(marker in flat for marker in NOTES_MARKERS)  # the sheet is for staff: it keeps the 说明
     assert_only_shipped_fonts(pdf)
 
 
@@ -231,6 +271,47 @@ def test_preview_is_a_png_of_the_first_page(register, tmp_path):
     assert abs(width - 661) <= 1 and abs(height - 935) <= 1
     with pytest.raises(ValueError, match="页码超出范围"):
         preview_png(pdf, page=9)
+
+
+def _schools_of(register, township: str) -> list[str]:
+    return [i for i in register.schools.index if register.resolution.school(i).township == township]
+
+
+def test_a_townships_letters_merge_into_one_pdf_with_a_progress_count(register, tmp_path):
+    settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path / "data")})
+    schools = _schools_of(register, "板桥乡")
+    assert len(schools) >= 2
+    seen: list[tuple[int, int]] = []
+    pdf = _write(tmp_path, batch_pdf(settings, "letter", "板桥乡", register=register, today=TODAY,
+                                     progress=lambda done, total: seen.append((done, total))), "merged.pdf")
+    assert seen == [(n, len(schools)) for n in range(1, len(schools) + 1)]
+    flat = squash(pdf_text(pdf))
+    assert flat.count("回执") == flat.count("尊敬的家长：") == len(schools)  # one letter per school
+    assert flat.count("第1页/共") == len(schools)  # each letter keeps its own page numbers
+    names = [register.resolution.school(i).name for i in schools]
+    assert [flat.find(f"《{name}致家长告知书》") >= 0 for name in names] == [True] * len(schools)
+    assert not [marker for marker in NOTES_MARKERS if marker in flat]
+    assert_only_shipped_fonts(pdf)
+    assert batch_filename("letter", "板桥") == "板桥乡_致家长告知书.pdf"
+
+
+def test_a_townships_letters_as_a_zip_hold_one_pdf_per_school_under_chinese_names(register, tmp_path):
+    settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path / "data")})
+    schools = _schools_of(register, "板桥乡")
+    archive = zipfile.ZipFile(BytesIO(batch_zip(settings, "letter", "板桥", register=register, today=TODAY)))
+    assert archive.namelist() == [school_filename(register, i) for i in schools]
+    assert "640302-S37_板桥波浪渠小学_致家长告知书.pdf" in archive.namelist()
+    assert all(info.flag_bits & 0x800 for info in archive.infolist())  # names marked UTF-8 for unzip tools
+    one = _write(tmp_path, archive.read("640302-S37_板桥波浪渠小学_致家长告知书.pdf"), "one.pdf")
+    assert "板桥波浪渠小学周边危险水域告知" in squash(pdf_text(one))
+
+
+def test_a_townships_sheet_batch_and_an_unknown_kind(register, tmp_path):
+    settings = Settings.from_env({"SWMAP_DATA_DIR": str(tmp_path / "data")})
+    archive = zipfile.ZipFile(BytesIO(batch_zip(settings, "township", "板桥", register=register, today=TODAY)))
+    assert archive.namelist() == ["板桥乡_巡查表.pdf"]
+    with pytest.raises(ValueError, match="批量打印只能是"):
+        batch_pdf(settings, "poster", register=register)  # type: ignore[arg-type]
 
 
 def test_every_letter_site_notice_and_township_sheet_generates(tmp_path):

@@ -2,8 +2,10 @@
 
 Each is made in two steps: ``context`` builds a frozen dataclass from the register and the notice
 configuration, and ``render`` turns it into PDF bytes (WeasyPrint, shipped Noto Sans SC font).
-``documents`` holds the calls the CLI and the app make (``school_pdf_bytes`` …), ``render.preview_png``
-the on-screen preview. Nothing heavy is imported here, so ``swmap`` starts fast.
+``school_water_map.pipeline.notices`` holds the calls the CLI and the app make (``school_pdf_bytes``,
+``batch_pdf``, ``batch_zip`` …), ``render.preview_png`` the on-screen preview. The letter and the sign are
+public copies; ``staff=True`` adds the 说明 as an appendix page for staff. Nothing heavy is imported
+here, so ``swmap`` starts fast.
 """
 
 from __future__ import annotations

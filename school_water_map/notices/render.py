@@ -1,7 +1,8 @@
 """Step two of every notice: a context rendered to PDF bytes with WeasyPrint and the shipped font.
 
-``NoticeRenderer`` parses the stylesheet and loads the fonts once (reuse one per process: a batch of 40
-letters takes a fifth of the time); it fills a Jinja template from the context and refuses any character
+``NoticeRenderer`` parses the stylesheet and loads the fonts once (reuse one per process: loading them
+takes about a second); it lays each document out once, and ``merge`` writes a batch as one PDF with the
+fonts subset once. It fills a Jinja template from the context and refuses any character
 the shipped font cannot draw, since a missing glyph would silently print as an empty box. Templates
 autoescape every value, and only ``data:`` URLs and the package's own files (fonts, templates) are
 fetched: rendering never touches the network or any other file, whatever a name holds.
@@ -14,6 +15,7 @@ import html
 import io
 import re
 import threading
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ import qrcode.constants
 import qrcode.image.svg
 from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -46,6 +49,10 @@ _TAG = re.compile(r"<[^>]*>")
 class NoticeRenderer:
     """Renders notice contexts to PDF bytes; create once and reuse (fonts and CSS are parsed here).
 
+    Each document is laid out once. ``*_document`` return the laid-out WeasyPrint document, and
+    ``merge`` writes many of them as one PDF (the fonts subset and embedded once for the whole batch);
+    ``school_letter`` … are the one-document shortcuts. ``staff=True`` appends the 说明 (rules, sources,
+    precision) as a last page marked 内部资料; the public letter and sign print only the generation date.
     Safe to share between threads (the app's sessions): renders are serialised.
     """
 
@@ -59,30 +66,59 @@ class NoticeRenderer:
                                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self._env.filters["light"] = is_light
         self._env.globals.update(direction_svg=direction_svg, map_svg=map_svg)
-        self._lock = threading.Lock()  # one render at a time: the shared font configuration is not thread-safe
+        self._lock = threading.RLock()  # one render at a time: the shared font configuration is not thread-safe
 
-    def school_letter(self, letter: SchoolLetter) -> bytes:
-        page = self._fill("letter.html", title=f"{letter.school}致家长告知书", c=letter)
-        return self.html_to_pdf(page, document=f"{letter.school}的致家长告知书")
+    def school_letter(self, letter: SchoolLetter, *, staff: bool = False) -> bytes:
+        return self.merge([self.letter_document(letter, staff=staff)])
 
-    def site_notice(self, notice: SiteNotice, *, size: str = "A4") -> bytes:
+    def site_notice(self, notice: SiteNotice, *, size: str = "A4", staff: bool = False) -> bytes:
+        return self.merge([self.site_document(notice, size=size, staff=staff)])
+
+    def township_sheet(self, sheet: TownshipSheet) -> bytes:
+        return self.merge([self.sheet_document(sheet)])
+
+    def letter_document(self, letter: SchoolLetter, *, staff: bool = False) -> Document:
+        page = self._fill("letter.html", title=f"{letter.school}致家长告知书", c=letter, staff=staff)
+        return self.html_document(page, document=f"{letter.school}的致家长告知书")
+
+    def site_document(self, notice: SiteNotice, *, size: str = "A4", staff: bool = False) -> Document:
         if size not in PAGE_SIZES:
             raise ValueError(f"纸张大小只能是 {'、'.join(PAGE_SIZES)}：“{size}”")
         qr = qr_data_uri(notice.url) if notice.url else None
-        page = self._fill("site.html", title=f"危险水域警示告示 {notice.water}", c=notice, size=size, qr=qr)
-        return self.html_to_pdf(page, document=f"点位 {notice.site_id} 的警示告示")
+        page = self._fill("site.html", title=f"危险水域警示告示 {notice.water}", c=notice, size=size, qr=qr,
+                          staff=staff)
+        return self.html_document(page, document=f"点位 {notice.site_id} 的警示告示")
 
-    def township_sheet(self, sheet: TownshipSheet) -> bytes:
-        page = self._fill("township.html", title=f"{sheet.township_label}危险水域巡查表", c=sheet)
-        return self.html_to_pdf(page, document=f"{sheet.township_label}的巡查表")
+    def sheet_document(self, sheet: TownshipSheet) -> Document:
+        """A township's sheet: a staff document, so it always ends with the 说明."""
+        page = self._fill("township.html", title=f"{sheet.township_label}危险水域巡查表", c=sheet, staff=True)
+        return self.html_document(page, document=f"{sheet.township_label}的巡查表")
 
     def html_to_pdf(self, page: str, *, document: str = "文档") -> bytes:
         """Any HTML page with the notices' stylesheet and fonts (raises MissingGlyphError first)."""
+        return self.merge([self.html_document(page, document=document)])
+
+    def html_document(self, page: str, *, document: str = "文档") -> Document:
+        """Any HTML page laid out (once) with the notices' stylesheet and fonts; MissingGlyphError first."""
         if missing := missing_glyphs(page, self._cmap):
             raise MissingGlyphError(missing, document=document)
         with self._lock:
-            pdf = HTML(string=page, base_url=str(TEMPLATE_DIR), url_fetcher=self._fetcher).write_pdf(
+            rendered = HTML(string=page, base_url=str(TEMPLATE_DIR), url_fetcher=self._fetcher).render(
                 stylesheets=[self._css], font_config=self._fonts)
+        assert isinstance(rendered, Document)
+        return rendered
+
+    def merge(self, documents: Sequence[Document]) -> bytes:
+        """Laid-out documents as one PDF, in order (each keeps its own page numbers and 共 N 页).
+
+        The metadata (title …) is the first document's; fonts are subset once for all pages.
+        """
+        if not documents:
+            raise ValueError("没有可合并的文档")
+        first = documents[0]
+        whole = first if len(documents) == 1 else first.copy([page for doc in documents for page in doc.pages])
+        with self._lock:
+            pdf = whole.write_pdf()
         assert isinstance(pdf, bytes)
         return pdf
 

@@ -1,36 +1,55 @@
 """The notices' edge: read settings, configuration and layers, build a context, render it to PDF bytes.
 
 These are the calls the CLI and the app make (``school_pdf_bytes(settings, "板桥波浪渠小学")``); pass a
-``register`` you already hold to skip rebuilding it. ``write_all`` is the batch behind
+``register`` you already hold to skip rebuilding it. ``staff=True`` makes the staff copy of a letter or
+sign (the 说明 appended as a page marked 内部资料); the public copy is the default.
+
+Batches: ``batch_pdf(settings, "letter", "板桥乡")`` is every letter of one township (or of all, with
+``township=None``) as one merged PDF, ``batch_zip`` the same as a ZIP of one PDF per school, site or
+township; both call ``progress(done, total)`` after each document. ``write_all`` is the batch behind
 ``swmap notices --all``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
+from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.patrol import PRESENCE_ZH
-from school_water_map.domain.register import Register, build_register
+from school_water_map.domain.register import Register
 from school_water_map.domain.sites import sites
 from school_water_map.errors import DataFileError
 from school_water_map.geo.layers import ContextLayers, load_context
 from school_water_map.notices.config import NoticeConfig, load_notice_config
 from school_water_map.notices.context import (
     SheetEntry,
+    resolve_township,
     school_letter,
     site_notice,
     township_sheet,
     townships_for_sheets,
 )
 from school_water_map.notices.render import NoticeRenderer, default_renderer
+from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
-from school_water_map.store.inspections import LOCAL_TIME, list_inspections
+from school_water_map.store.inspections import list_inspections
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
 
 _UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
+
+#: What a batch holds: every school's letter, every site's sign, or every township's sheet.
+BatchKind = Literal["letter", "site", "township"]
+BATCH_KINDS: dict[str, str] = {"letter": "致家长告知书", "site": "警示告示", "township": "巡查表"}
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -45,21 +64,23 @@ def load_config(settings: Settings) -> NoticeConfig:
 
 
 def school_pdf_bytes(settings: Settings, school: str, *, register: Register | None = None,
-                     today: date | None = None, renderer: NoticeRenderer | None = None) -> bytes:
-    """致家长告知书 of one school (id, name or alias) as PDF bytes."""
+                     today: date | None = None, renderer: NoticeRenderer | None = None,
+                     staff: bool = False) -> bytes:
+    """致家长告知书 of one school (id, name or alias) as PDF bytes (``staff``: with the 说明 appendix)."""
     register = register or build_register(settings)
     letter = school_letter(register, load_config(settings), school, today=today or date.today(),
                            layers=_layers_if_located(settings, register))
-    return (renderer or default_renderer()).school_letter(letter)
+    return (renderer or default_renderer()).school_letter(letter, staff=staff)
 
 
 def site_pdf_bytes(settings: Settings, site: str, *, size: str = "A4", register: Register | None = None,
-                   today: date | None = None, renderer: NoticeRenderer | None = None) -> bytes:
-    """危险水域警示告示 of one site (by site id), A4 or A3, as PDF bytes."""
+                   today: date | None = None, renderer: NoticeRenderer | None = None,
+                   staff: bool = False) -> bytes:
+    """危险水域警示告示 of one site (by site id), A4 or A3, as PDF bytes (``staff``: with the 说明 appendix)."""
     register = register or build_register(settings)
     notice = site_notice(register, load_config(settings), site, today=today or date.today(),
                          base_url=settings.app_base_url)
-    return (renderer or default_renderer()).site_notice(notice, size=size)
+    return (renderer or default_renderer()).site_notice(notice, size=size, staff=staff)
 
 
 def township_pdf_bytes(settings: Settings, township: str, *, register: Register | None = None,
@@ -106,9 +127,9 @@ def township_filename(label: str) -> str:
 
 def write_all(settings: Settings, out_dir: Path, *, letters_only: bool = False, size: str = "A4",
               today: date | None = None, renderer: NoticeRenderer | None = None,
-              progress: Callable[[Written], None] | None = None) -> list[Written]:
+              progress: Callable[[Written], None] | None = None, staff: bool = False) -> list[Written]:
     """Every school's letter into ``out_dir``; unless ``letters_only``, every site's notice into
-    ``out_dir/sites`` and every township's sheet into ``out_dir/townships``."""
+    ``out_dir/sites`` and every township's sheet into ``out_dir/townships`` (``staff``: staff copies)."""
     register = build_register(settings)
     config, day = load_config(settings), today or date.today()
     layers = _layers_if_located(settings, register)
@@ -124,17 +145,91 @@ def write_all(settings: Settings, out_dir: Path, *, letters_only: bool = False, 
 
     for school_id in register.schools.index:
         letter = school_letter(register, config, school_id, today=day, layers=layers)
-        save("letter", out_dir / school_filename(register, school_id), render.school_letter(letter))
+        save("letter", out_dir / school_filename(register, school_id), render.school_letter(letter, staff=staff))
     if letters_only:
         return written
     for site in sites(register):
         notice = site_notice(register, config, site.site_id, today=day, base_url=settings.app_base_url)
-        save("site", out_dir / "sites" / site_filename(site.site_id, size), render.site_notice(notice, size=size))
+        save("site", out_dir / "sites" / site_filename(site.site_id, size),
+             render.site_notice(notice, size=size, staff=staff))
     for key in townships_for_sheets(register):
         sheet = township_sheet(register, config, key, today=day)
         save("township", out_dir / "townships" / township_filename(sheet.township_label),
              render.township_sheet(sheet))
     return written
+
+
+def batch_pdf(settings: Settings, kind: BatchKind, township: str | None = None, *, size: str = "A4",
+              staff: bool = False, register: Register | None = None, today: date | None = None,
+              renderer: NoticeRenderer | None = None, progress: Progress | None = None) -> bytes:
+    """Every letter, sign or sheet of one township (name, short name or 待确认; None for all) as one PDF,
+    each document keeping its own page numbers. ``progress(done, total)`` follows each document laid out."""
+    render = renderer or default_renderer()
+    documents = [document for _, document in _batch_documents(settings, kind, township, size=size, staff=staff,
+                                                              register=register, today=today, renderer=render,
+                                                              progress=progress)]
+    return render.merge(documents)
+
+
+def batch_zip(settings: Settings, kind: BatchKind, township: str | None = None, *, size: str = "A4",
+              staff: bool = False, register: Register | None = None, today: date | None = None,
+              renderer: NoticeRenderer | None = None, progress: Progress | None = None) -> bytes:
+    """The same documents as ``batch_pdf``, as a ZIP of one PDF each under its suggested (Chinese) name."""
+    render = renderer or default_renderer()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed
+        for name, document in _batch_documents(settings, kind, township, size=size, staff=staff, register=register,
+                                               today=today, renderer=render, progress=progress):
+            archive.writestr(name, render.merge([document]))
+    return buffer.getvalue()
+
+
+def batch_filename(kind: BatchKind, township: str | None, suffix: str = "pdf") -> str:
+    """``板桥乡_致家长告知书.pdf``, ``全区_警示告示.zip`` …"""
+    place = "全区" if township is None else (resolve_township(township) or "乡镇待确认")
+    return _safe(f"{place}_{BATCH_KINDS[kind]}.{suffix}")
+
+
+def _batch_documents(settings: Settings, kind: BatchKind, township: str | None, *, size: str, staff: bool,
+                     register: Register | None, today: date | None, renderer: NoticeRenderer,
+                     progress: Progress | None) -> Iterator[tuple[str, Document]]:
+    """(file name, laid-out document) of each item of a batch, in the register's order."""
+    if kind not in BATCH_KINDS:
+        raise ValueError(f"批量打印只能是 {'、'.join(BATCH_KINDS)}：“{kind}”")
+    register = register or build_register(settings)
+    config, day = load_config(settings), today or date.today()
+    wanted = resolve_township(township) if township is not None else None
+    whole = township is None
+    if kind == "letter":
+        ids = [i for i in register.schools.index if whole or register.resolution.school(i).township == wanted]
+        layers = _layers_if_located(settings, register) if ids else None
+        total = len(ids)
+        for done, school_id in enumerate(ids, start=1):
+            letter = school_letter(register, config, school_id, today=day, layers=layers)
+            yield school_filename(register, school_id), renderer.letter_document(letter, staff=staff)
+            _report(progress, done, total)
+    elif kind == "site":
+        chosen = [s for s in sites(register) if whole or s.township == wanted]
+        total = len(chosen)
+        for done, site in enumerate(chosen, start=1):
+            notice = site_notice(register, config, site.site_id, today=day, base_url=settings.app_base_url)
+            yield site_filename(site.site_id, size), renderer.site_document(notice, size=size, staff=staff)
+            _report(progress, done, total)
+    else:
+        keys = townships_for_sheets(register) if township is None else [township]
+        total = len(keys)
+        for done, key in enumerate(keys, start=1):
+            sheet = township_sheet(register, config, key, today=day)
+            yield township_filename(sheet.township_label), renderer.sheet_document(sheet)
+            _report(progress, done, total)
+    if total == 0:
+        raise DataFileError(f"没有可打印的{BATCH_KINDS[kind]}：{batch_filename(kind, township).rsplit('_', 1)[0]}"
+                            "没有登记的学校或点位")
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
 
 
 def _layers_if_located(settings: Settings, register: Register) -> ContextLayers | None:
