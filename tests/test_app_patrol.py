@@ -17,7 +17,7 @@ from school_water_map.patrol import patrol_rules, site_geometry
 from school_water_map.register import build_register
 from school_water_map.sites import find_site, sites
 from school_water_map.store import open_store
-from tests.app_support import new_app, run_page, shown
+from tests.app_support import MAP_TITLE, new_app, run_page, shown, shown_map
 from tests.placing import place
 
 ROW_83 = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠: the riskiest site of 板桥乡
@@ -127,7 +127,7 @@ def test_logging_out_returns_to_the_login(app_settings, accounts):
 # -- township scoping ------------------------------------------------------------------------------------------------
 
 def _map_script(at: AppTest) -> str:
-    frames = [f.proto.srcdoc for f in at.get("iframe") if f.proto.alt == "学校周边危险水域地图"]  # the 地图 page
+    frames = [shown_map(at)] if any(f.proto.alt == MAP_TITLE for f in at.get("iframe")) else []  # the 地图 page
     return frames[0] if frames else next(json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")
                                          if "st_folium" in c.proto.component_name)
 
