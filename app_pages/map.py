@@ -4,10 +4,10 @@ Read-only: the map is one cached HTML document (``state.map_html``) in an iframe
 so a page run costs a cache look-up instead of building and rendering the map (the 定位与校核 page,
 which needs the clicks back, keeps ``st_folium``). The frame loads the document by address
 (``map_frame``), not through the page's websocket. The map is sent before the controls above it (read
-from their state); on the session's first visit the controls follow once the browser has asked for
-the map's document (at most ``FIRST_MAP_WAIT_S``), so it lays out the map before fetching the widgets'
-code. If the controls then give another choice (a township no longer in the register), the map is
-replaced.
+from their state); on the session's first visit the controls follow once the browser has drawn the
+map (``map_frame.wait_until_drawn``, at most ``FIRST_MAP_WAIT_S``), so that it draws the map before
+fetching and laying out the widgets' code. If the controls then give another choice (a township no
+longer in the register), the map is replaced.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from school_water_map.basemaps import Basemap
 from school_water_map.mapping import MapView
 
 MAP_TITLE = "学校周边危险水域地图"  # the iframe's title (and the page's heading)
-FIRST_MAP_WAIT_S = 1.0  # the longest the controls wait for the browser to ask for the map (first visit)
+FIRST_MAP_WAIT_S = 1.0  # the longest the controls wait for the browser to draw the map (first visit)
 
 
 def show(slot: st.delta_generator.DeltaGenerator, view: MapView, basemap: Basemap) -> str | None:
@@ -40,7 +40,7 @@ controls, slot = st.container(), st.empty()
 view, basemap = ui.map_choice(register, settings, key="map")
 url = show(slot, view, basemap)
 if url and not st.session_state.get(state.MAP_CONTROLS_SHOWN) and st.context.headers:  # a browser's first visit
-    map_frame.wait_until_fetched(url, FIRST_MAP_WAIT_S)
+    map_frame.wait_until_drawn(url, FIRST_MAP_WAIT_S)
 st.session_state[state.MAP_CONTROLS_SHOWN] = True
 with controls:
     ui.unplaced_notice(register)

@@ -7,9 +7,11 @@ files instead (``/media/<id>.html``, served as ``text/html``, compressed, under 
 headers like every response), and the frame loads it like any page. A media file lives while a
 session shows it; its id is a hash of the document, so the address cannot be guessed without it.
 
-``wait_until_fetched`` lets the page send its map before everything else: the controls drawn above
-the map need Streamlit's widget code, which the browser fetches and lays out first if their elements
-arrive with the map's (measured: the map drawn 0.2-0.4 s later; benchmarks/map_first_paint.py).
+``wait_until_drawn`` lets the page send its map before everything else: the controls drawn above
+the map need Streamlit's widget code, which the browser fetches, runs and lays out first if their
+elements arrive with the map's (the map drawn 0.2-0.5 s later; benchmarks/map_first_paint.py). The
+served document ends with ``DRAWN_PING``: once its script has drawn every layer it asks for one byte
+of its own address, so the server learns that the map is drawn.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ _MARK = "_swmap_counted"
 _fetches: Counter[str] = Counter()  # media file name → times served, for the names someone waits for
 _waiting: Counter[str] = Counter()
 _changed = threading.Condition()
+#: The document's last script: Leaflet has drawn every layer by then; one byte of its own address (a media
+#: file, so the request is counted) tells the waiting page run (a failure changes nothing on the map).
+DRAWN_PING = ('<script>fetch(location.href, {headers: {Range: "bytes=0-0"}, cache: "no-store"})'
+              ".catch(function () {});</script>")
 
 
 def address(html: str, coordinates: str) -> str | None:
@@ -37,7 +43,8 @@ def address(html: str, coordinates: str) -> str | None:
     if not runtime.exists():
         return None
     _count_fetches()
-    data = html.encode("utf-8")
+    head, end, tail = html.rpartition("</html>")
+    data = (f"{head}{DRAWN_PING}{end}{tail}" if end else html + DRAWN_PING).encode("utf-8")
     # the name is part of the file's id: Streamlit's own id samples files over 1 MiB, this one is the whole hash
     name = f"{hashlib.sha256(data).hexdigest()}.html"
     url: str = runtime.get_instance().media_file_mgr.add(data, MIMETYPE, coordinates, file_name=name)
@@ -45,14 +52,15 @@ def address(html: str, coordinates: str) -> str | None:
     return f"/{prefix}{url}" if prefix else url
 
 
-def wait_until_fetched(url: str, timeout_s: float) -> bool:
-    """Wait until a browser asks for the document at ``url`` (at most ``timeout_s``); True if it did."""
+def wait_until_drawn(url: str, timeout_s: float) -> bool:
+    """Wait until a browser has loaded the document at ``url`` and its ``DRAWN_PING`` has asked for it
+    again (two requests; at most ``timeout_s``); True if it did."""
     name = url.rsplit("/", 1)[-1]
     with _changed:
         _waiting[name] += 1
         seen = _fetches[name]
         try:
-            return _changed.wait_for(lambda: _fetches[name] > seen, timeout=timeout_s)
+            return _changed.wait_for(lambda: _fetches[name] >= seen + 2, timeout=timeout_s)
         finally:
             _waiting[name] -= 1
             if _waiting[name] <= 0:

@@ -39,7 +39,8 @@ def test_the_document_is_a_text_html_media_file_named_by_its_whole_hash(media):
     url = map_frame.address("<html><body>地图</body></html>", "1.(2.3)")
     assert url is not None and url.startswith("/media/") and url.endswith(".html")
     served = media.get_file(url.rsplit("/", 1)[-1])
-    assert served.mimetype == "text/html" and served.content.decode("utf-8") == "<html><body>地图</body></html>"
+    assert served.mimetype == "text/html"
+    assert served.content.decode("utf-8") == f"<html><body>地图</body>{map_frame.DRAWN_PING}</html>"
     other = map_frame.address("<html><body>另一张</body></html>", "1.(2.3)")
     assert other != url  # another document, another address
 
@@ -49,17 +50,20 @@ def test_no_runtime_means_no_address(monkeypatch):
     assert map_frame.address("<html></html>", "1.(2.3)") is None
 
 
-def test_the_wait_ends_when_a_browser_asks_for_the_document(media):
+def test_the_wait_ends_when_the_browser_has_drawn_the_document(media):
     url = map_frame.address("<html><body>等待</body></html>", "1.(2.3)")
     assert url is not None
     name = url.rsplit("/", 1)[-1]
     results: list[bool] = []
-    waiter = threading.Thread(target=lambda: results.append(map_frame.wait_until_fetched(url, 30)))
+    waiter = threading.Thread(target=lambda: results.append(map_frame.wait_until_drawn(url, 30)))
     waiter.start()
     while name not in map_frame._waiting and waiter.is_alive():  # until the waiter has registered
         waiter.join(0.01)
-    media.get_file(name)  # what the media endpoint does for GET /media/<name>
+    media.get_file(name)  # what the media endpoint does for GET /media/<name>: the frame loads it
+    waiter.join(0.2)
+    assert waiter.is_alive() and not results  # loaded, not drawn yet
+    media.get_file(name)  # the document's closing script asks for it again: drawn
     waiter.join(30)
     assert results == [True]
-    assert map_frame.wait_until_fetched(url, 0.05) is False  # nobody asks: the wait gives up
+    assert map_frame.wait_until_drawn(url, 0.05) is False  # nobody asks: the wait gives up
     assert name not in map_frame._waiting and name not in map_frame._fetches  # nothing kept
