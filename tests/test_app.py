@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from school_water_map.geo.crs import wgs84_to_gcj02
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore
-from tests.app_support import new_app, refused_outside_district, run_page, shown, texts
+from tests.app_support import MAP_TITLE, new_app, refused_outside_district, run_page, shown, shown_map, texts
 from tests.placing import TEST_LAT, TEST_LON, place
 
 S01 = "640302-S01"  # 利通区第十一小学
@@ -21,7 +21,7 @@ S08 = "640302-S08"  # 马莲渠中心巴浪湖小学 (first in the register: row
 
 def _map_args(at: AppTest, index: int = 0) -> dict:
     """The map's script and assets: the 地图 page's cached HTML document (an iframe), or st_folium's arguments."""
-    frames = [f.proto.srcdoc for f in at.get("iframe") if f.proto.alt == "学校周边危险水域地图"]
+    frames = [shown_map(at)] if any(f.proto.alt == MAP_TITLE for f in at.get("iframe")) else []
     if frames:
         scripts = re.findall(r'<script src="([^"]+)"|<script>/\* inlined: (\S+) \*/', frames[0])
         return {"script": frames[0], "returned_objects": [], "js_links": [a or b for a, b in scripts],

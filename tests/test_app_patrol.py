@@ -18,7 +18,7 @@ from school_water_map.pipeline.register import build_register
 from school_water_map.store.accounts import disable_user, get_user, list_users
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import list_inspections, load_draft, submit
-from tests.app_support import login, new_app, run_page, shown, texts
+from tests.app_support import MAP_TITLE, login, new_app, run_page, shown, shown_map, texts
 from tests.helpers import APP_ANSWERS, ROW_83
 from tests.placing import place
 
@@ -102,7 +102,7 @@ def test_logging_out_returns_to_the_login(app_settings, accounts):
 # -- township scoping ------------------------------------------------------------------------------------------------
 
 def _map_script(at: AppTest) -> str:
-    frames = [f.proto.srcdoc for f in at.get("iframe") if f.proto.alt == "学校周边危险水域地图"]  # the 地图 page
+    frames = [shown_map(at)] if any(f.proto.alt == MAP_TITLE for f in at.get("iframe")) else []  # the 地图 page
     return frames[0] if frames else next(json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")
                                          if "st_folium" in c.proto.component_name)
 

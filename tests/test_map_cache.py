@@ -11,7 +11,7 @@ from school_water_map.outputs.map_html import ICON_ASSETS, map_document
 from school_water_map.outputs.mapping import MapView, build_map
 from school_water_map.store.accounts import add_user
 from school_water_map.store.database import open_store
-from tests.app_support import new_app, run_page
+from tests.app_support import new_app, run_page, shown_map
 from tests.placing import place
 
 MAP_TITLE = "学校周边危险水域地图"
@@ -31,8 +31,7 @@ def builds(monkeypatch) -> list[MapView]:
 
 
 def _map(at: AppTest) -> str:
-    (frame,) = [f for f in at.get("iframe") if f.proto.alt == MAP_TITLE]
-    return frame.proto.srcdoc
+    return shown_map(at)
 
 
 def test_sessions_share_one_built_map_until_the_register_changes(app_settings, builds):

@@ -6,8 +6,8 @@ tests/test_security_headers.py checks it), or by Streamlit itself when started t
 (``streamlit run serve.py``: ``st.App`` with ``SecurityHeadersMiddleware``).
 
 The Content-Security-Policy allows only the app's own origin, plus what Streamlit and the map need:
-``'unsafe-inline'`` scripts and styles (Streamlit's page and the map's HTML document, an iframe
-``srcdoc`` that inherits this policy, are inline), ``'wasm-unsafe-eval'`` (Streamlit's frontend
+``'unsafe-inline'`` scripts and styles (Streamlit's page and the map's HTML document, a media file
+served under this policy, are inline), ``'wasm-unsafe-eval'`` (Streamlit's frontend
 compiles WebAssembly; no JavaScript ``eval``), ``data:``/``blob:`` images, fonts and frames, and the tiles of the online
 basemaps (``basemaps.py``) as images. Frames only from the app itself (``frame-ancestors 'self'`` and
 ``X-Frame-Options: SAMEORIGIN``); GPS only for the app's own pages (the tablet's position).

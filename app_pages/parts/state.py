@@ -51,6 +51,7 @@ GPS_REQUEST = "gps_request"  # incremented per 获取位置 press: a fresh compo
 GPS_WAITING = "gps_waiting"  # the browser has not answered the latest request yet
 GPS_RESULT = "gps_result"
 FLASH = "flash"  # a message shown once, after the rerun that follows a write
+MAP_CONTROLS_SHOWN = "map_controls_shown"  # the 地图 page has drawn its controls in this session
 REGISTER_TABLE = "register_table"
 NOTICE_KIND = "notice_kind"  # letter, site or township (告知书 page)
 NOTICE_SCHOOL = "notice_school"
