@@ -310,14 +310,28 @@ def test_coverage_counts_inspections_per_township(app_settings, accounts):
     run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["逾期站点"] == str(len(all_sites) - 2)
+    assert metrics["从未巡查"] == str(len(all_sites) - 2) and metrics["逾期站点"] == "0"
     assert metrics["未解决的问题"] == "1" and metrics["不在现场的巡查"] == "1"
+    assert metrics["无定位的巡查"] == "1"  # ROW_83 was submitted without a position
     assert metrics["按期巡查率"] == f"{2 / len(all_sites):.0%}"
     towns = at.dataframe[0].value.set_index("乡镇")
     assert (towns.loc["板桥乡", "站点数"], towns.loc["板桥乡", "按期巡查"]) == (4, 2)
     assert towns.loc["板桥乡", "覆盖率"] == pytest.approx(0.5)
     labels = [b.label for b in at.get("download_button")]
-    assert labels[0] == "下载 Excel（XLSX，四张表）" and "下载“各乡镇” CSV" in labels
+    assert labels[0] == "下载 Excel（XLSX，5 张表）" and "下载“各乡镇” CSV" in labels
+
+
+def test_coverage_on_day_one_reports_every_site_never_inspected_and_none_overdue(app_settings, accounts):
+    all_sites = sites(build_register(app_settings))
+    at = login("admin01")
+    run_page(at, "app_pages/coverage.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["从未巡查"] == str(len(all_sites)) and metrics["逾期站点"] == "0"
+    assert metrics["不在现场的巡查"] == "0" and metrics["无定位的巡查"] == "0" and metrics["按期巡查率"] == "0%"
+    assert all(m.proto.delta == "" for m in at.metric)  # plain counts carry no trend arrow
+    towns = at.dataframe[0].value.set_index("乡镇")
+    assert towns.loc["合计", "从未巡查"] == len(all_sites) and towns["逾期"].sum() == 0
+    assert towns.loc["合计", "站点数"] == towns.drop(index="合计")["站点数"].sum()
 
 
 def test_an_admin_adds_disables_and_resets_accounts(app_settings, accounts):

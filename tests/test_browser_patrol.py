@@ -184,7 +184,11 @@ def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
     metrics = page.get_by_test_id("stMetric")
     expect(metrics.filter(has_text="未解决的问题")).to_contain_text("1")  # the worn rope, written down
     expect(metrics.filter(has_text="不在现场的巡查")).to_contain_text("0")
-    expect(metrics.filter(has_text="按期巡查率")).to_contain_text("1/88 处")
+    expect(metrics.filter(has_text="无定位的巡查")).to_contain_text("0")
+    expect(metrics.filter(has_text="按期巡查率")).to_contain_text("1%")  # 1 of 88 sites
+    expect(metrics.filter(has_text="从未巡查")).to_contain_text("87")  # not counted as 逾期
+    expect(metrics.filter(has_text="逾期站点")).to_contain_text("0")
+    expect(page.get_by_test_id("stMetricDelta")).to_have_count(0)  # no trend arrow on a count
     expect(page.get_by_text("板桥乡", exact=True)).to_be_attached()  # a grid cell
     _fits_a_tablet(page, "coverage 1024")
     _shoot(page, shots, "coverage_1024x768")

@@ -64,10 +64,10 @@ def test_coverage(register):
     report = coverage(all_sites, items, {i.site_id: i for i in items}, date(2026, 7, 15), RULES)
     row = report.townships.set_index("乡镇").loc["板桥乡"]
     assert (row["站点数"], row["按期巡查"], row["覆盖率"]) == (len(banqiao), 2, round(2 / len(banqiao), 3))
-    assert report.townships.iloc[-1]["乡镇"] == "待确认"
-    assert len(report.overdue) == len(all_sites) - 2
+    assert report.townships["乡镇"].tolist()[-2:] == ["待确认", "合计"]
+    assert len(report.never) == len(all_sites) - 2 and report.overdue.empty  # never inspected is not overdue
     assert report.problems["站点"].tolist() == [banqiao[0].site_id]
-    assert report.not_at_site["巡查"].tolist() == ["#2"]
+    assert report.unconfirmed["巡查"].tolist() == ["#2"] and report.total["不在现场"] == 1
 
 
 def test_patrol_rules_from_settings(settings):

@@ -13,7 +13,7 @@ from app_pages.parts import access, state
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import NO_WATER_LEVEL, Register
 from school_water_map.geo.basemaps import Basemap, basemaps, choose
-from school_water_map.outputs.colours import risk_colours
+from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
 from school_water_map.outputs.mapping import MapView
 from school_water_map.settings import Settings
@@ -174,7 +174,7 @@ def unplaced_notice(register: Register) -> None:
 
 
 def risk_styled(table: pd.DataFrame, register: Register) -> Any:
-    """The register table with its 风险 column in the risk colours."""
-    by_label = {label: risk_colours(register.rules)[code] for code, label in level_choices(register).items()}
+    """The register table with its 风险 columns in the risk levels' text colours (WCAG AA on white)."""
+    by_label = {label: risk_text_colours(register.rules)[code] for code, label in level_choices(register).items()}
     return table.style.map(lambda label: f"color: {by_label.get(label, 'inherit')}; font-weight: 600",
                            subset=[c for c in ("风险", "措施后风险") if c in table.columns])

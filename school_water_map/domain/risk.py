@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from school_water_map.domain.colour import AA_TEXT, WHITE, check_hex, contrast_ratio, text_on
 from school_water_map.domain.entities import KIND_ZH, LEVEL_ZH
 from school_water_map.domain.reported import format_metres
 from school_water_map.errors import RulesError
@@ -21,8 +22,14 @@ class Level:
     code: str
     label: str
     rank: int
-    colour: str
+    colour: str  # the map's markers and lines, and the background of a badge (with ``text_on(colour)``)
     min_score: float | None = None
+    text_colour: str = ""  # the level as text on white (WCAG AA); empty = ``colour`` itself
+
+    @property
+    def text(self) -> str:
+        """The colour in which the level is written on white."""
+        return self.text_colour or self.colour
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,22 @@ def _level(score: float, *, known: bool, rules: Rules) -> Level:
                 scored[-1])
 
 
+def _level_of(lv: dict[str, Any]) -> Level:
+    """One ``[[level]]``: its colours are ``#rrggbb``, and the one it is written in reads on white (AA)."""
+    name = f"等级“{lv['label']}”"
+    colour = check_hex(lv["colour"], what=f"{name}的 colour ")
+    text = check_hex(lv.get("text_colour", colour), what=f"{name}的 text_colour ")
+    if (ratio := contrast_ratio(text, WHITE)) < AA_TEXT:
+        raise ValueError(f"{name}的文字颜色 {text} 在白底上的对比度只有 {ratio:.2f}:1（至少 {AA_TEXT}:1），"
+                         "请用 text_colour 给出更深的颜色")
+    if (ratio := contrast_ratio(text_on(colour), colour)) < AA_TEXT:
+        raise ValueError(f"{name}的颜色 {colour} 上的文字对比度只有 {ratio:.2f}:1（至少 {AA_TEXT}:1）")
+    return Level(code=lv["code"], label=lv["label"], rank=int(lv["rank"]), colour=colour,
+                 min_score=lv.get("min_score"), text_colour=lv.get("text_colour", ""))
+
+
 def _rules(data: dict[str, Any], *, source: str) -> Rules:
-    levels = tuple(Level(code=lv["code"], label=lv["label"], rank=int(lv["rank"]), colour=lv["colour"],
-                         min_score=lv.get("min_score")) for lv in data["level"])
+    levels = tuple(_level_of(lv) for lv in data["level"])
     codes = {lv.code for lv in levels}
     if "survey" not in codes or not any(lv.min_score is not None for lv in levels):
         raise ValueError("等级中须有 survey（待核查），且至少一个等级有 min_score")

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from school_water_map.domain.colour import text_on_any
+
 FONT_FAMILY = "SWM Noto Sans SC"
 RINGS_M = ((200.0, "200 米"), (1000.0, "1 公里"), (3000.0, "3 公里"))
 OUTER_M = 3000.0
@@ -196,7 +198,7 @@ def _badge(x: float, y: float, number: int, colour: str) -> list[str]:
     return [f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{BADGE_R:g}" fill="{_c(colour)}" stroke="#ffffff" '
             'stroke-width="1"/>',
             f'<text x="{x:.2f}" y="{y + 3.3:.2f}" font-size="9.5" font-weight="bold" text-anchor="middle" '
-            f'fill="#ffffff">{number}</text>']
+            f'fill="{text_on_any(colour)}">{number}</text>']  # white or black, whichever reads (WCAG)
 
 
 def _annulus(r1: float, r2: float) -> str:

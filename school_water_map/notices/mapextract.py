@@ -16,6 +16,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from school_water_map.domain.colour import text_on_any
 from school_water_map.domain.register import Register
 from school_water_map.geo.layers import ContextLayers
 
@@ -139,7 +140,7 @@ def _water(feature: MapFeature, xy: _XY) -> list[str]:
             rep = part.exterior.coords[0] if area else part.coords[0]
             anchor = anchor or xy(rep[0], rep[1])
     if anchor is not None:
-        fg = "#000000" if feature.role == "derived" else "#ffffff"
+        fg = "#000000" if feature.role == "derived" else text_on_any(feature.colour)  # readable on the fill
         out.append(f'<text x="{anchor[0]:.2f}" y="{anchor[1] + 3.3:.2f}" font-size="9.5" font-weight="bold" '
                    f'text-anchor="middle" fill="{fg}" stroke="none">{feature.number}</text>')
     out.append("</g>")

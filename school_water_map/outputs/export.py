@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from school_water_map.domain.register import Register
 from school_water_map.errors import DataFileError
 from school_water_map.outputs import spreadsheet
+from school_water_map.outputs.colours import NONE_COLOUR
 from school_water_map.outputs.records import flat_value, pair_records, school_records, to_csv, water_records
 
 FORMATS = ("gpkg", "geojson", "kml", "kmz", "csv", "xlsx")
@@ -121,7 +122,7 @@ def _geojson(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
 
 def _kml(layers: Mapping[str, gpd.GeoDataFrame], register: Register) -> str:
     style_list = [_kml_style(level.code, level.colour) for level in register.rules.levels]
-    style_list.append(_kml_style("none", "#7f8c8d"))
+    style_list.append(_kml_style("none", NONE_COLOUR))
     worst = register.pairs.groupby("school_id")["risk_rank"].min()
     rank_to_code = {level.rank: level.code for level in register.rules.levels}
     folders = []
