@@ -1,21 +1,24 @@
 """告知书: the printable notices (a school's 致家长告知书, a site's 警示告示, a township's 巡查表), previewed
 and downloaded as PDF. A link from a map popup or another page preselects a document: ``?school=``,
 ``?notice_site=``, ``?water=`` (its riskiest site) or ``?township=`` (not ``?site=``: a notice's QR code
-uses that for the 巡查 page).
+uses that for the 巡查 page). Below the chosen document, 批量打印 makes every document of that kind for a
+township or the whole district (``parts/notices_batch.py``); both warn first what would print as a
+placeholder (``parts/notices_gaps.py``). Without the system libraries WeasyPrint needs, the page says so.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.parts import state
+from app_pages.parts import notices_gaps, state
 from app_pages.parts.md_text import md
+from app_pages.parts.notices_batch import batch_section
 from school_water_map.domain.register import Register
 from school_water_map.domain.sites import Site, sites
 from school_water_map.errors import DataFileError, MissingGlyphError, UnknownPlaceError
 from school_water_map.notices import PAGE_SIZES
 from school_water_map.notices.context import townships_for_sheets
-from school_water_map.pipeline.notices import school_filename, site_filename, township_filename
+from school_water_map.notices.engine import engine_problem
 
 KINDS = {"letter": "致家长告知书", "site": "危险水域警示告示", "township": "乡镇巡查表"}
 HELP = {"letter": "每校一份（A4），发给家长：周边水域、方位示意图、安全提示、联系人和回执。",
@@ -25,6 +28,9 @@ HELP = {"letter": "每校一份（A4），发给家长：周边水域、方位�
 
 def main() -> None:
     st.title("告知书与警示告示")
+    if problem := engine_problem():
+        st.error(problem, icon=":material/error:")
+        return
     settings = state.settings()
     register = state.register(settings)
     all_sites = {s.site_id: s for s in sites(register)}
@@ -34,7 +40,11 @@ def main() -> None:
     kind = st.segmented_control("文书", list(KINDS), format_func=KINDS.__getitem__, required=True,
                                 key=state.NOTICE_KIND) or "letter"
     st.caption(HELP[kind])
+    with st.expander(f"批量打印{KINDS[kind]}（一个乡镇或全区）", icon=":material/library_books:"):
+        batch_section(settings, register, kind, KINDS[kind], townships,
+                      str(st.session_state.get(state.NOTICE_SIZE, PAGE_SIZES[0])))
     key, size, filename = _choose(kind, register, all_sites, townships)
+    notices_gaps.warn(settings, register, notices_gaps.scope_of(register, kind, None, key=key))
     try:
         with st.spinner("正在生成……"):
             pdf = state.notice_pdf(settings, kind, key, size)
@@ -52,6 +62,8 @@ def main() -> None:
 def _choose(kind: str, register: Register, all_sites: dict[str, Site],
             townships: list[str]) -> tuple[str, str, str]:
     """The document's key, paper size and file name, from the widgets of its kind."""
+    from school_water_map.pipeline.notices import school_filename, site_filename, township_filename  # WeasyPrint
+
     if kind == "letter":
         names = register.schools["name"]
         school = str(st.selectbox("学校", list(register.schools.index), format_func=names.__getitem__,

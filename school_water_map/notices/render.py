@@ -31,6 +31,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from school_water_map.domain.colour import BLACK, text_on_any
 from school_water_map.errors import MissingGlyphError
 from school_water_map.notices import PAGE_SIZES
 from school_water_map.notices.context import SchoolLetter, SiteNotice, TownshipSheet
@@ -186,12 +187,8 @@ def qr_data_uri(payload: str) -> str:
 
 
 def is_light(colour: str) -> bool:
-    """True for a background on which white text would be hard to read (``#f1c40f``)."""
-    hexa = colour.lstrip("#")
-    if len(hexa) != 6:
-        return False
-    r, g, b = (int(hexa[i:i + 2], 16) for i in (0, 2, 4))
-    return 0.299 * r + 0.587 * g + 0.114 * b > 160
+    """True for a background on which black text reads better than white (WCAG contrast, as in the app)."""
+    return text_on_any(colour) == BLACK
 
 
 def preview_png(pdf: bytes, *, page: int = 1, dpi: int = 80) -> bytes:
