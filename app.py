@@ -25,6 +25,7 @@ PAGES = [
     PageSpec(state.PAGE_NOTICES, "告知书", ":material/print:", frozenset({OPEN, ADMIN, VIEWER})),
     PageSpec(state.PAGE_EXCHANGE, "数据交换", ":material/swap_horiz:", frozenset({OPEN, ADMIN})),
     PageSpec(state.PAGE_USERS, "账号管理", ":material/manage_accounts:", frozenset({ADMIN})),
+    PageSpec(state.PAGE_SETTINGS, "设置", ":material/settings:", frozenset({ADMIN})),
 ]
 settings = state.settings()
 with failures.guarded():  # a failure anywhere below: its cause in Chinese, the traceback in the log

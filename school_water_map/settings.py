@@ -55,6 +55,11 @@ class Settings:
     login_delay_s: float = 1.0  # the first of the growing waits between failed logins (1, 2, 4 s)
     session_hours: float = 12.0  # a login lasts this long across reloads and tabs (a working day)
     trusted_proxy: bool = False  # behind a reverse proxy: the client is the last X-Forwarded-For address
+    #: Notice contacts set on the 设置 page (``district.phone``, ``townships.板桥乡.person`` … → text), over
+    #: ``notices.toml``; empty until ``pipeline.app_settings.effective_settings`` reads the store.
+    notice_contacts: tuple[tuple[str, str], ...] = ()
+    #: The fields whose environment variable was set (deploy-time overrides the 设置 page cannot change).
+    env_fields: frozenset[str] = frozenset()
 
     @property
     def annex_path(self) -> Path:
@@ -91,7 +96,21 @@ class Settings:
             settings = replace(settings, tianditu_key=env["SWMAP_TIANDITU_KEY"].strip())
         if env.get("SWMAP_APP_BASE_URL"):
             settings = replace(settings, app_base_url=env["SWMAP_APP_BASE_URL"].strip().rstrip("/"))
-        return _geocoder_overrides(settings, env)
+        settings = _geocoder_overrides(settings, env)
+        return replace(settings, env_fields=frozenset(name for name, var in ENV_VARS.items() if env.get(var)))
+
+
+#: The environment variable of each field that has one.
+ENV_VARS = {"data_dir": "SWMAP_DATA_DIR", "geodata_dir": "SWMAP_GEODATA_DIR", "rules_path": "SWMAP_RISK_RULES",
+            "tianditu_key": "SWMAP_TIANDITU_KEY", "app_base_url": "SWMAP_APP_BASE_URL",
+            "database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
+            "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
+            "patrol_summer": "SWMAP_PATROL_SUMMER", "patrol_cycle_days": "SWMAP_PATROL_CYCLE_DAYS",
+            "patrol_max_distance_m": "SWMAP_PATROL_MAX_DISTANCE", "geocode_interval_s": "SWMAP_GEOCODE_INTERVAL",
+            "geocode_timeout_s": "SWMAP_GEOCODE_TIMEOUT", "geocode_retries": "SWMAP_GEOCODE_RETRIES",
+            "login_max_failures": "SWMAP_LOGIN_MAX_FAILURES", "login_lockout_minutes": "SWMAP_LOGIN_LOCKOUT_MINUTES",
+            "login_delay_s": "SWMAP_LOGIN_DELAY", "session_hours": "SWMAP_SESSION_HOURS",
+            "trusted_proxy": "SWMAP_TRUSTED_PROXY"}
 
 
 def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:

@@ -9,8 +9,11 @@ import zipfile
 
 import pytest
 
+from school_water_map.domain.app_settings import contact_key
 from school_water_map.domain.sites import sites
 from school_water_map.pipeline.register import build_register
+from school_water_map.store.app_settings import set_values
+from school_water_map.store.database import open_store
 from tests.app_support import media_file, new_app, run_page, shown, texts
 
 NOTICES = "app_pages/notices.py"
@@ -90,7 +93,7 @@ def test_before_printing_the_page_says_what_is_missing(app_settings, monkeypatch
     warning = shown(at.warning[-1].value)  # the chosen sign's: its township's contact, no QR code
     assert "联系方式未填写" in warning and "的单位、联系人、电话" in warning
     assert "未设置应用网址：警示告示上不印二维码" in warning
-    assert "（请在设置中填写）" in warning and "notices.toml" in warning and "SWMAP_APP_BASE_URL" in warning
+    assert "（请在设置中填写）" in warning and "在“设置”页填写" in warning
 
 
 def test_once_contacts_and_address_are_set_nothing_is_missing(app_settings, monkeypatch):
@@ -111,3 +114,16 @@ def test_once_contacts_and_address_are_set_nothing_is_missing(app_settings, monk
     (warning,) = at.warning  # the whole district's signs: the other townships' contacts are still unset
     assert warning.value.startswith("打印前请注意，这批文书还缺") and "联系方式未填写：" in warning.value
     assert "板桥乡" not in warning.value and "区教育局" not in warning.value and "二维码" not in warning.value
+
+
+def test_contacts_stored_on_the_settings_page_count_as_filled_in(app_settings, monkeypatch):
+    monkeypatch.setenv("SWMAP_APP_BASE_URL", "https://swmap.example.cn")
+    parts = {"unit": "板桥乡人民政府", "person": "张三", "phone": "0953-1000000"}
+    set_values(open_store(app_settings), {contact_key("板桥乡", part): value for part, value in parts.items()},
+               actor="测试")
+    at = new_app()
+    at.query_params["notice_site"] = "640302-S37-W47"  # 板桥波浪渠小学 · 波浪渠, in 板桥乡
+    run_page(at, NOTICES)
+    at.selectbox(key="notice_batch_township").set_value("板桥乡")
+    run_page(at)
+    assert not at.warning  # the sign's and the batch's township contact come from the store

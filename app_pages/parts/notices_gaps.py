@@ -1,8 +1,8 @@
 """What a printed notice still lacks, said before it is printed: contacts that would print
 （请在设置中填写）, and no app address for the sign's QR code.
 
-There is no 设置 page yet: contacts come from ``notices.toml`` in the data directory and the address from
-``SWMAP_APP_BASE_URL``; the warning says so.
+Contacts and the app's address are set on the 设置 page (stored over ``notices.toml`` and under the
+environment variables); the warning links there.
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from app_pages.parts import access, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.register import Register
 from school_water_map.domain.sites import sites
 from school_water_map.errors import DataFileError
 from school_water_map.notices.config import PLACEHOLDER, NoticeConfig, load_notice_config
 from school_water_map.notices.context import resolve_township
+from school_water_map.pipeline.app_settings import with_contacts
 from school_water_map.settings import Settings
 
 FIELDS = {"unit": "单位", "person": "联系人", "phone": "电话"}
 #: The contact fields each document prints (see the templates: a sheet names no person).
 PRINTED = {"letter": ("unit", "person", "phone"), "site": ("unit", "person", "phone"), "township": ("unit", "phone")}
-WHERE = ("目前没有“设置”页面：联系人写在数据目录的 notices.toml 中（格式见 school_water_map/notices/config.py），"
-         "应用网址由环境变量 SWMAP_APP_BASE_URL 设置，改后重新生成即可。")
+WHERE = "联系人和应用网址在“设置”页填写（管理员），填写后重新生成即可。"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def scope_of(register: Register, kind: str, township: str | None, *, whole: bool
 def gaps(settings: Settings, register: Register, scope: Scope) -> list[str]:
     """The missing things, one Chinese sentence each; empty when the documents print complete."""
     try:
-        config = load_notice_config(settings.notices_config_path, district_name=settings.district_name)
+        config = with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
+                               settings)
     except DataFileError:
         return []  # the document itself reports the malformed file
     lines = []
@@ -79,6 +81,8 @@ def warn(settings: Settings, register: Register, scope: Scope, *, many: bool = F
     body = "\n".join(f"- {md(line)}" for line in lines)
     st.warning(f"打印前请注意，{what}还缺：\n{body}\n\n未填写处会印出“{PLACEHOLDER}”。{md(WHERE)}",
                icon=":material/warning:")
+    if access.can_open(state.PAGE_SETTINGS):
+        st.page_link(state.PAGE_SETTINGS, label="去设置", icon=":material/settings:")
 
 
 def _contact_gaps(config: NoticeConfig, kind: str, townships: Iterable[str | None]) -> Sequence[str]:

@@ -21,6 +21,7 @@ from school_water_map.geo.layers import ContextLayers, load_context
 from school_water_map.outputs.map_assets import DEFAULT_BASE
 from school_water_map.outputs.map_html import map_document
 from school_water_map.outputs.mapping import MapView, build_map
+from school_water_map.pipeline.app_settings import effective_settings
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
@@ -34,6 +35,7 @@ PAGE_COVERAGE = "app_pages/coverage.py"  # 巡查概况
 PAGE_USERS = "app_pages/users.py"  # 账号管理
 PAGE_NOTICES = "app_pages/notices.py"
 PAGE_EXCHANGE = "app_pages/exchange.py"
+PAGE_SETTINGS = "app_pages/settings.py"  # 设置 (管理员)
 
 # Session-state keys.
 AUTHOR = "author"  # who records positions (the signed-in user's name once accounts exist)
@@ -68,7 +70,10 @@ FAVICON_PATH = Path(__file__).with_name("favicon.png")  # local: an icon name wo
 
 
 def settings() -> Settings:
-    return Settings.from_env()
+    """The settings in force: the environment's, with the 设置 page's stored values under it (read once a
+    minute at most, and at once after the page saves: ``after_write`` clears every cache)."""
+    base = Settings.from_env()
+    return _effective(settings_key(base), base)
 
 
 def inspection_key(site_id: str, name: str) -> str:
@@ -169,6 +174,11 @@ def static_base() -> str:
 def apply_style() -> None:
     """The app's CSS (touch targets, tablet layout, Chinese for Streamlit's built-in English)."""
     st.html(f"<style>{STYLE_PATH.read_text(encoding='utf-8')}</style>")
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=60)
+def _effective(key: str, _base: Settings) -> Settings:  # noqa: ARG001 (cache key)
+    return effective_settings(_base)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -100,7 +100,7 @@ def basemap_note(settings: Settings, basemap: Basemap) -> None:
     if basemap.crs == "GCJ02":
         notes.append("高德底图使用 GCJ-02 坐标，图上各图层已相应换算。")
     if not settings.tianditu_key:
-        notes.append("天地图底图需要密钥：请设置环境变量 SWMAP_TIANDITU_KEY 后重启。")
+        notes.append("天地图底图需要密钥：请管理员在“设置”页填写（或设置环境变量 SWMAP_TIANDITU_KEY）。")
     st.caption(f"底图：{basemap.label}。" + "".join(notes))
 
 

@@ -22,6 +22,7 @@ from school_water_map.errors import SwmapError
 from school_water_map.failures import describe
 from school_water_map.outputs.check import findings, render_text
 from school_water_map.outputs.records import pair_records, school_records, to_csv, to_json, water_records
+from school_water_map.pipeline.app_settings import effective_settings
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(args.debug or os.environ.get("SWMAP_DEBUG"))
     _log_to(Path(os.environ.get("SWMAP_DATA_DIR") or user_data_dir("school-water-map")), debug=debug)
     try:
-        settings = Settings.from_env()
+        settings = effective_settings(Settings.from_env())  # the 设置 page under the environment
         return int(args.run(args, settings))
     except SwmapError as exc:
         log.log(logging.WARNING if exc.__cause__ else logging.DEBUG, "command failed: %s", exc, exc_info=exc)

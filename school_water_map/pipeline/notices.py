@@ -36,6 +36,7 @@ from school_water_map.notices.context import (
     townships_for_sheets,
 )
 from school_water_map.notices.render import NoticeRenderer, default_renderer
+from school_water_map.pipeline.app_settings import with_contacts
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
@@ -60,7 +61,9 @@ class Written:
 
 
 def load_config(settings: Settings) -> NoticeConfig:
-    return load_notice_config(settings.notices_config_path, district_name=settings.district_name)
+    """``notices.toml``, with the contacts set on the 设置 page over it."""
+    return with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
+                         settings)
 
 
 def school_pdf_bytes(settings: Settings, school: str, *, register: Register | None = None,

@@ -25,6 +25,7 @@ ACTIONS = {
     "login_refused": "登录被限制",
     "logout": "退出登录",
     "session_revoked": "登录会话注销",
+    "settings_changed": "修改设置",
 }
 CLI_ACTOR = "命令行"
 

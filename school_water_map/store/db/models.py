@@ -172,3 +172,17 @@ class AuthSessionRow(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AppSettingRow(Base):
+    """One change on the 设置 page: a key's new value (empty: back to the default), who and when.
+    Append-only (database triggers refuse changes); a key's current value is its newest row."""
+
+    __tablename__ = "app_settings"
+    __table_args__ = (Index("ix_app_settings_key_id", "key", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(96))
+    value: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
