@@ -58,13 +58,13 @@ def test_an_assigned_township_replaces_a_schools_and_its_sites_township_in_the_r
 # --- the store, on SQLite and PostgreSQL -----------------------------------------------------------------------------
 
 def test_assignments_are_read_back_newest_first_with_their_history(store):
-    assign(store, S01, "胜利街道", actor=ADMIN, schools=KNOWN, note="城区学校", now=T0)
+    assign(store, S01, "上桥镇", actor=ADMIN, schools=KNOWN, note="区教育局确认", now=T0)
     assign(store, "640302-S02", "孙家滩", actor=ADMIN, schools=KNOWN, now=T0 + timedelta(minutes=1))
     assign(store, S01, " 金积镇 ", actor=ADMIN, schools=KNOWN, now=T0 + timedelta(hours=1))
     now = current(store)
     assert {k: a.township for k, a in now.items()} == {S01: "金积镇", "640302-S02": "孙家滩"}
     assert now[S01].assigned_by == "张三" and now[S01].assigned_at == T0 + timedelta(hours=1)
-    assert [(a.township, a.note) for a in history(store, school_id=S01)] == [("金积镇", ""), ("胜利街道", "城区学校")]
+    assert [(a.township, a.note) for a in history(store, school_id=S01)] == [("金积镇", ""), ("上桥镇", "区教育局确认")]
     assert len(history(store)) == 3
     assert read_snapshot(store).townships == now  # the register's read, in its one transaction
     entry = audit.entries(store)[0]
@@ -72,15 +72,15 @@ def test_assignments_are_read_back_newest_first_with_their_history(store):
 
 
 def test_the_assignments_are_append_only(store):
-    assign(store, S01, "胜利街道", actor=ADMIN, schools=KNOWN)
+    assign(store, S01, "上桥镇", actor=ADMIN, schools=KNOWN)
     for statement in ("UPDATE township_assignments SET township = '金积镇'", "DELETE FROM township_assignments"):
         with pytest.raises(DBAPIError), store.session() as session:
             session.execute(text(statement))
-    assert current(store)[S01].township == "胜利街道"
+    assert current(store)[S01].township == "上桥镇"
 
 
 @pytest.mark.parametrize(("school", "township", "refused"), [
-    (S01, "胜利镇乡", "乡镇“胜利镇乡”不在利通区乡镇（街道）名单中"),
+    (S01, "上桥街道乡", "乡镇“上桥街道乡”不在利通区乡镇（街道）名单中"),
     (S01, "", "乡镇“”不在"),
     ("640302-S99", "金积镇", "学校“640302-S99”不存在"),
 ])
@@ -105,19 +105,19 @@ def test_an_assigned_schools_sites_belong_to_that_townships_patrols(db_settings)
     store = open_store(db_settings)
     before = [s for s in sites(build_register(db_settings)) if s.site_id.startswith(S01)]
     assert len(before) == 5 and {s.township_label for s in before} == {"待确认"}
-    assign(store, S01, "胜利街道", actor=ADMIN, schools={S01})
+    assign(store, S01, "上桥镇", actor=ADMIN, schools={S01})
     register = build_register(db_settings)
     assert register.schools.loc[S01, "township_basis"].startswith("管理员指定（张三，")
     after = [s for s in sites(register) if s.site_id.startswith(S01)]
-    assert {s.township for s in after} == {"胜利街道"}
-    own = add_user(store, "sl01", "shengli-pass-2026", "patrol", township="胜利街道")
+    assert {s.township for s in after} == {"上桥镇"}
+    own = add_user(store, "sq01", "shangqiao-pass-2026", "patrol", township="上桥镇")
     other = add_user(store, "bq01", "reed-bank-2026", "patrol", township="板桥乡")
     rules = patrol_rules(db_settings)
     done = submit(store, own, after[0], InspectionInput(APP_ANSWERS), target=None, rules=rules)
-    assert done.township == "胜利街道"
-    with pytest.raises(AuthError, match="无权为胜利街道的站点巡查记录（本账号属于板桥乡）"):
+    assert done.township == "上桥镇"
+    with pytest.raises(AuthError, match="无权为上桥镇的站点巡查记录（本账号属于板桥乡）"):
         submit(store, other, after[0], InspectionInput(APP_ANSWERS), target=None, rules=rules)
-    assert [i.site_id for i in list_inspections(store, townships={"胜利街道"})] == [after[0].site_id]
+    assert [i.site_id for i in list_inspections(store, townships={"上桥镇"})] == [after[0].site_id]
 
 
 # --- the app: 设置 · 学校所属乡镇, then the patrol's 巡查 page -------------------------------------------------------
@@ -127,22 +127,23 @@ def _opened(at) -> list[str]:
 
 
 def test_an_admin_assigns_a_township_on_the_settings_page_and_its_patrol_sees_the_sites(app_settings, accounts):
-    add_user(open_store(app_settings), "sl01", "shengli-pass-2026", "patrol", township="胜利街道")
-    assert _opened(login("sl01", "shengli-pass-2026")) == []  # no school is in 胜利街道 yet
+    add_user(open_store(app_settings), "sq01", "shangqiao-pass-2026", "patrol", township="上桥镇")
+    assert _opened(login("sq01", "shangqiao-pass-2026")) == []  # no school is in 上桥镇 yet
     at = login("admin01")
     run_page(at, "app_pages/settings.py")
     offered = at.selectbox(key="township_school").options
     assert offered[0].startswith("利通区第十一小学（640302-S01，乡镇：待确认）")  # 待确认 schools first
     assert sum("乡镇：待确认" in o for o in offered[:17]) == 17 and "待确认" not in offered[17]
     assert "尚有 17 所学校乡镇待确认" in "\n".join(c.value for c in at.caption)
-    at.selectbox(key="township_choice_640302-S01").set_value("胜利街道")
-    at.text_input(key="township_note_640302-S01").input("城区学校")
+    at.selectbox(key="township_choice_640302-S01").set_value("上桥镇")
+    at.text_input(key="township_note_640302-S01").input("区教育局确认")
     at.button(key="township_save_640302-S01").click()
     run_page(at)
-    assert "已将利通区第十一小学指定为胜利街道（指定人：王局）" in at.success[0].value
+    assert "已将利通区第十一小学指定为上桥镇（指定人：王局）" in at.success[0].value
     assert "尚有 16 所学校乡镇待确认" in "\n".join(c.value for c in at.caption)
     log = at.dataframe[-1].value
-    assert list(log.iloc[0][["学校", "乡镇", "指定人", "说明"]]) == ["利通区第十一小学", "胜利街道", "王局", "城区学校"]
-    patrol = login("sl01", "shengli-pass-2026")
+    assert list(log.iloc[0][["学校", "乡镇", "指定人", "说明"]]) \
+        == ["利通区第十一小学", "上桥镇", "王局", "区教育局确认"]
+    patrol = login("sq01", "shangqiao-pass-2026")
     opened = _opened(patrol)
     assert len(opened) == 5 and all(site.startswith("640302-S01-") for site in opened)
