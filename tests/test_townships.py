@@ -18,6 +18,7 @@ from school_water_map.domain.sites import sites
 from school_water_map.domain.townships import TownshipAssignment, bases
 from school_water_map.domain.users import User
 from school_water_map.errors import AuthError, SettingsError
+from school_water_map.notices.context import townships_for_sheets
 from school_water_map.pipeline.register import build_register
 from school_water_map.store import audit
 from school_water_map.store.accounts import add_user
@@ -110,6 +111,7 @@ def test_an_assigned_schools_sites_belong_to_that_townships_patrols(db_settings)
     assert register.schools.loc[S01, "township_basis"].startswith("管理员指定（张三，")
     after = [s for s in sites(register) if s.site_id.startswith(S01)]
     assert {s.township for s in after} == {"上桥镇"}
+    assert "上桥镇" in townships_for_sheets(register)  # it has a township sheet now
     own = add_user(store, "sq01", "shangqiao-pass-2026", "patrol", township="上桥镇")
     other = add_user(store, "bq01", "reed-bank-2026", "patrol", township="板桥乡")
     rules = patrol_rules(db_settings)
