@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.parts import access, state
+from app_pages.parts import access, state, township_assign
 from app_pages.parts.md_text import md
 from school_water_map.domain.app_settings import (
     CONTACT_PARTS,
@@ -141,3 +141,5 @@ if changes_made:
                                for c in changes_made]), hide_index=True, width="stretch")
 else:
     st.caption("尚无修改记录。")
+
+township_assign.show(store, me, base)

@@ -152,7 +152,8 @@ def test_the_site_notice_qr_and_contacts_follow_the_stored_values(tmp_path, regi
 def test_an_admin_saves_settings_on_the_page_and_reads_the_history(app_settings, accounts):
     at = run_page(login("admin01"), SETTINGS_PAGE)
     assert at.title[0].value == "设置"
-    assert [s.value for s in at.subheader] == ["系统地址", "地图与地理编码", "巡查规则", "告示联系人", "修改记录"]
+    assert [s.value for s in at.subheader] == ["系统地址", "地图与地理编码", "巡查规则", "告示联系人", "修改记录",
+                                                 "学校所属乡镇"]
     at.text_input(key="setting_app_base_url_0").input("https://swmap.example.cn")
     at.text_input(key="setting_tianditu_key_0").input(KEY)
     at.text_input(key="setting_district_phone_0").input("0953-7654321")

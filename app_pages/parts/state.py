@@ -86,7 +86,7 @@ def inspection_prefix(site_id: str) -> str:
     return f"insp_{site_id}_"
 
 
-def data_version(settings: Settings) -> tuple[int, int, int]:
+def data_version(settings: Settings) -> tuple[int, int, int, int]:
     """Changes when a position or inspection is recorded or another annex is applied (a cache key)."""
     return open_store(settings).version()
 
@@ -182,7 +182,7 @@ def _effective(key: str, _base: Settings) -> Settings:  # noqa: ARG001 (cache ke
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _register(_settings: Settings, key: str, version: tuple[int, int, int]) -> Register:  # noqa: ARG001 (cache key)
+def _register(_settings: Settings, key: str, version: tuple[int, int, int, int]) -> Register:  # noqa: ARG001 (cache key)
     return build_register(_settings)
 
 
@@ -200,14 +200,14 @@ def _notice_pdf(settings: Settings, kind: str, key: str, size: str, version: tup
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
-def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int]) -> bytes:  # noqa: ARG001
+def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int, int]) -> bytes:  # noqa: ARG001
     from school_water_map.outputs.export import export_bytes  # fastkml, openpyxl: only when a file is asked for
 
     return export_bytes(register(settings), fmt)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _map_html(_settings: Settings, settings_id: str, version: tuple[int, int, int], key: tuple[object, ...],
+def _map_html(_settings: Settings, settings_id: str, version: tuple[int, int, int, int], key: tuple[object, ...],
               _view: MapView, _township: str | None, _scoped: bool) -> str:
     """``key``: ``map_key``, the scope and the assets' base (``_view`` etc. are in it, so not hashed)."""
     settings, view, base = _settings, _view, str(key[-1])

@@ -10,7 +10,7 @@ geometry).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -60,6 +60,8 @@ class RegisterInputs:
     inspections: Sequence[Inspection]     # every inspection, oldest first
     rules: Rules
     district_adcode: str
+    townships: Mapping[str, str] = field(default_factory=dict)        # school id → township assigned
+    township_bases: Mapping[str, str] = field(default_factory=dict)   # school id → its 乡镇依据
 
 
 def register_from(inputs: RegisterInputs) -> Register:
@@ -67,9 +69,20 @@ def register_from(inputs: RegisterInputs) -> Register:
     exposures = parse_rows(inputs.annex_rows)                               # distances, directions, notes
     registry = inputs.registry.with_aliases(inputs.aliases)
     resolution = resolve(exposures, registry, district_adcode=inputs.district_adcode)
+    assign_townships(resolution, inputs.townships, inputs.township_bases)   # the admins' assignments
     positions = current_positions(inputs.positions)                         # who placed what, where
     measures = site_measures(list(inputs.inspections))                      # what patrols found in place
     return assemble(resolution, positions, inputs.rules, measures)
+
+
+def assign_townships(resolution: Resolution, townships: Mapping[str, str], bases: Mapping[str, str]) -> None:
+    """Give each resolved school its assigned township (an assignment for a school not in the annex is
+    left aside: it applies again once the school is)."""
+    for school_id, township in townships.items():
+        school = resolution.schools.get(school_id)
+        if school is not None:
+            resolution.schools[school_id] = replace(school, township=township,
+                                                    township_basis=bases.get(school_id, "管理员指定"))
 
 
 def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules,

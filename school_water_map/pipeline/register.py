@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from school_water_map.domain.register import Register, RegisterInputs, register_from
 from school_water_map.domain.risk import Rules
+from school_water_map.domain.townships import bases
 from school_water_map.io.curated import load_registry, load_rules
 from school_water_map.pipeline.annexes import in_force
 from school_water_map.settings import Settings
@@ -13,7 +14,8 @@ from school_water_map.store.snapshot import read_snapshot
 
 
 def build_register(settings: Settings, *, rules: Rules | None = None) -> Register:
-    """Read the annex, the recorded positions and the inspections, and build the ranked register."""
+    """Read the annex, the recorded positions, the inspections and the township assignments, and build the
+    ranked register."""
     return register_from(read_inputs(settings, rules=rules))
 
 
@@ -27,4 +29,6 @@ def read_inputs(settings: Settings, *, rules: Rules | None = None) -> RegisterIn
         annex_rows=annex.rows, aliases=annex.aliases,
         registry=load_registry(settings.schools_path, settings.water_path, district_adcode=settings.district_adcode),
         positions=snapshot.positions, inspections=snapshot.inspections,
-        rules=rules or load_rules(settings.rules_path), district_adcode=settings.district_adcode)
+        rules=rules or load_rules(settings.rules_path), district_adcode=settings.district_adcode,
+        townships={school_id: a.township for school_id, a in snapshot.townships.items()},
+        township_bases=bases(snapshot.townships.values()))

@@ -26,6 +26,7 @@ ACTIONS = {
     "logout": "退出登录",
     "session_revoked": "登录会话注销",
     "settings_changed": "修改设置",
+    "township_assigned": "指定学校乡镇",
 }
 CLI_ACTOR = "命令行"
 

@@ -32,7 +32,7 @@ from school_water_map.domain.positions import PositionRecord, current_positions
 from school_water_map.errors import DataFileError, StoredTextError
 from school_water_map.failures import describe
 from school_water_map.settings import Settings, database_url
-from school_water_map.store.db.models import AnnexRowRecord, InspectionRow, PositionRow
+from school_water_map.store.db.models import AnnexRowRecord, InspectionRow, PositionRow, TownshipAssignmentRow
 from school_water_map.store.position_file import PositionFile
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,15 @@ class Store:
         event.listen(self._sessions, "before_flush", _refuse_nul)
         self.positions = DbPositionStore(self)
 
-    def version(self) -> tuple[int, int, int]:
-        """Changes whenever a position or an inspection is recorded or an annex applied (a cache key)."""
+    def version(self) -> tuple[int, int, int, int]:
+        """Changes whenever a position or an inspection is recorded, an annex applied or a school's township
+        assigned (a cache key)."""
         with self.session() as session:
             positions = session.scalar(select(func.max(PositionRow.record_id))) or 0
             inspections = session.scalar(select(func.max(InspectionRow.id))) or 0
             annexes = session.scalar(select(func.max(AnnexRowRecord.id))) or 0
-        return positions, inspections, annexes
+            townships = session.scalar(select(func.max(TownshipAssignmentRow.id))) or 0
+        return positions, inspections, annexes, townships
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,5 +1,5 @@
 """What the register is built from, read from the store in one transaction (one consistent view):
-the applied annex, every recorded position and every inspection."""
+the applied annex, every recorded position, every inspection and the schools' assigned townships."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from school_water_map.domain.inspections import Inspection
 from school_water_map.domain.positions import PositionRecord
+from school_water_map.domain.townships import TownshipAssignment
 from school_water_map.store.annexes import ActiveAnnex, annex_from_row
 from school_water_map.store.database import Store, position_record
 from school_water_map.store.db.models import AnnexRowRecord, InspectionRow, PositionRow
 from school_water_map.store.inspections import inspection_from_row
+from school_water_map.store.townships import current_assignments
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Snapshot:
     annex: ActiveAnnex | None            # the newest applied annex; None while the curated one is in force
     positions: list[PositionRecord]      # every record, oldest first
     inspections: list[Inspection]        # every inspection, oldest first
+    townships: dict[str, TownshipAssignment]  # each assigned school's current assignment, by school id
 
 
 def read_snapshot(store: Store) -> Snapshot:
@@ -31,4 +34,5 @@ def read_snapshot(store: Store) -> Snapshot:
         inspections = session.scalars(select(InspectionRow).order_by(InspectionRow.id))
         return Snapshot(annex=None if annex is None else annex_from_row(annex),
                         positions=[position_record(row) for row in positions],
-                        inspections=[inspection_from_row(row) for row in inspections])
+                        inspections=[inspection_from_row(row) for row in inspections],
+                        townships=current_assignments(session))

@@ -186,3 +186,18 @@ class AppSettingRow(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     changed_by: Mapped[str] = mapped_column(String(128))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TownshipAssignmentRow(Base):
+    """One assignment of a school's township by a 管理员 (who, when, why). Append-only (database triggers
+    refuse changes); a school's current township is its newest row."""
+
+    __tablename__ = "township_assignments"
+    __table_args__ = (Index("ix_township_assignments_school_id", "school_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[str] = mapped_column(String(64))
+    township: Mapped[str] = mapped_column(String(64))
+    assigned_by: Mapped[str] = mapped_column(String(128))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
