@@ -174,7 +174,7 @@ def test_coverage_downloads_are_formula_safe(app_settings, accounts, media):
     submit(store, accounts["bq01"], site, form, target=site_geometry(register, site), rules=patrol_rules(app_settings))
     at = login("admin01")
     run_page(at, "app_pages/coverage.py")
-    book = openpyxl.load_workbook(io.BytesIO(_download(at, media, "下载 Excel（XLSX，四张表）")))
+    book = openpyxl.load_workbook(io.BytesIO(_download(at, media, "下载 Excel（XLSX，5 张表）")))
     _assert_workbook_safe(book)
     problems = book["未解决的问题"]
     assert (_column(problems, "问题"), _column(problems, "处理")) == (["'" + HYPERLINK], ["'=1+1"])
