@@ -35,8 +35,9 @@ def test_a_townships_letters_download_as_one_zip(server, browser, shots):
     page.get_by_role("combobox", name="范围").click()
     page.keyboard.type("板桥乡")  # the list is virtualised: filter it, as a person scrolling would find it
     page.get_by_role("option", name="板桥乡", exact=True).click()
-    page.get_by_text("ZIP（每份一个 PDF）", exact=True).click()
     make = page.get_by_role("button", name="生成板桥乡的致家长告知书")
+    expect(make).to_be_visible()  # the township's rerun has finished before the next choice
+    page.get_by_text("ZIP（每份一个 PDF）", exact=True).click()
     expect(make).to_contain_text("ZIP")
     expect(page.get_by_text("打印前请注意，这批文书还缺")).to_be_visible()
     page.screenshot(path=str(shots / "notices_batch_choices_1024x768.png"))
