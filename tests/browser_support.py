@@ -81,6 +81,27 @@ def open_popup(frame: FrameLocator, selector: str, *, tries: int = 3) -> Locator
     return popup
 
 
+def choose_option(page: Page, label: str, option: str, *, tries: int = 3) -> None:
+    """Pick ``option`` in the selectbox ``label`` by typing it, as a person would in a long list, and pressing
+    Enter. The list is virtualised, and a rerun still drawing the page can close it under the first attempt
+    (bounded: ``tries`` attempts, each waited on; the value shown afterwards is checked by the caller)."""
+    box = page.get_by_role("combobox", name=label)
+    match = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(tries):
+        box.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(option)
+        try:
+            match.wait_for(state="visible", timeout=10_000 if attempt < tries - 1 else WAIT_MS)
+        except PlaywrightTimeoutError:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        return
+
+
 def tablet_layout(page: Page, more_targets: Sequence[str] = ()) -> tuple[list[int], list[str], list[str]]:
     """The page as it is: [the document's scroll width, the window's width, the main area's scroll width and
     width]; the touch targets under 44 px (``TOUCH_TARGETS`` and ``more_targets``); Streamlit's English shown."""

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from school_water_map.domain.register import Register
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
-from tests.browser_support import external_requests, open_page, tablet_layout
+from tests.browser_support import choose_option, external_requests, open_page, tablet_layout
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,7 @@ def test_a_townships_letters_download_as_one_zip(server, browser, shots):
     expect(page.get_by_role("heading", name="告知书与警示告示", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="下载致家长告知书（PDF）")).to_be_visible()  # the single letter, as before
     page.get_by_text("批量打印致家长告知书（一个乡镇或全区）").click()
-    page.get_by_role("combobox", name="范围").click()
-    page.keyboard.type("板桥乡")  # the list is virtualised: filter it, as a person scrolling would find it
-    page.get_by_role("option", name="板桥乡", exact=True).click()
+    choose_option(page, "范围", "板桥乡")
     make = page.get_by_role("button", name="生成板桥乡的致家长告知书")
     expect(make).to_be_visible()  # the township's rerun has finished before the next choice
     page.get_by_text("ZIP（每份一个 PDF）", exact=True).click()
