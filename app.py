@@ -23,6 +23,7 @@ PAGES = [
              by_address=frozenset({OPEN, VIEWER}), first_for=frozenset({PATROL})),
     PageSpec(state.PAGE_COVERAGE, "巡查概况", ":material/monitoring:", frozenset({ADMIN, VIEWER})),
     PageSpec(state.PAGE_NOTICES, "告知书", ":material/print:", frozenset({OPEN, ADMIN, VIEWER})),
+    PageSpec(state.PAGE_OWNERS, "责任人", ":material/badge:", frozenset({ADMIN, VIEWER})),
     PageSpec(state.PAGE_EXCHANGE, "数据交换", ":material/swap_horiz:", frozenset({OPEN, ADMIN})),
     PageSpec(state.PAGE_USERS, "账号管理", ":material/manage_accounts:", frozenset({ADMIN})),
     PageSpec(state.PAGE_SETTINGS, "设置", ":material/settings:", frozenset({ADMIN})),

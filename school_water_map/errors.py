@@ -147,3 +147,13 @@ class PositionCsvError(PositionError):
         self.problems = list(problems)
         shown = "；".join(self.problems[:10]) + ("……" if len(self.problems) > 10 else "")
         super().__init__(f"文件未导入（共 {len(self.problems)} 处问题，须全部改正后再导入）：{shown}")
+
+
+class OwnersFileError(DataFileError):
+    """A 责任人 file that cannot be imported; ``problems`` lists every bad row (Chinese). Nothing was saved."""
+
+    def __init__(self, filename: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        shown = "；".join(self.problems[:10]) + ("……" if len(self.problems) > 10 else "")
+        super().__init__(f"{filename} 未导入（共 {len(self.problems)} 处问题，须全部改正后再导入，"
+                         f"所有责任人均未修改）：{shown}")

@@ -24,7 +24,7 @@ from school_water_map.outputs.mapping import MapView, build_map
 from school_water_map.pipeline.app_settings import effective_settings
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
-from school_water_map.store.database import open_store
+from school_water_map.store.database import DataVersion, open_store
 
 # Pages (paths relative to app.py).
 PAGE_MAP = "app_pages/map.py"
@@ -36,6 +36,7 @@ PAGE_USERS = "app_pages/users.py"  # 账号管理
 PAGE_NOTICES = "app_pages/notices.py"
 PAGE_EXCHANGE = "app_pages/exchange.py"
 PAGE_SETTINGS = "app_pages/settings.py"  # 设置 (管理员)
+PAGE_OWNERS = "app_pages/owners.py"  # 责任人 (管理员 edits, 查看 reads)
 
 # Session-state keys.
 AUTHOR = "author"  # who records positions (the signed-in user's name once accounts exist)
@@ -86,7 +87,7 @@ def inspection_prefix(site_id: str) -> str:
     return f"insp_{site_id}_"
 
 
-def data_version(settings: Settings) -> tuple[int, int, int, int]:
+def data_version(settings: Settings) -> DataVersion:
     """Changes when a position or inspection is recorded or another annex is applied (a cache key)."""
     return open_store(settings).version()
 
@@ -182,7 +183,7 @@ def _effective(key: str, _base: Settings) -> Settings:  # noqa: ARG001 (cache ke
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _register(_settings: Settings, key: str, version: tuple[int, int, int, int]) -> Register:  # noqa: ARG001 (cache key)
+def _register(_settings: Settings, key: str, version: DataVersion) -> Register:  # noqa: ARG001 (cache key)
     return build_register(_settings)
 
 
@@ -200,14 +201,14 @@ def _notice_pdf(settings: Settings, kind: str, key: str, size: str, version: tup
 
 
 @st.cache_data(show_spinner=False, max_entries=12)
-def _export_file(settings: Settings, fmt: str, version: tuple[int, int, int, int]) -> bytes:  # noqa: ARG001
+def _export_file(settings: Settings, fmt: str, version: DataVersion) -> bytes:  # noqa: ARG001
     from school_water_map.outputs.export import export_bytes  # fastkml, openpyxl: only when a file is asked for
 
     return export_bytes(register(settings), fmt)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _map_html(_settings: Settings, settings_id: str, version: tuple[int, int, int, int], key: tuple[object, ...],
+def _map_html(_settings: Settings, settings_id: str, version: DataVersion, key: tuple[object, ...],
               _view: MapView, _township: str | None, _scoped: bool) -> str:
     """``key``: ``map_key``, the scope and the assets' base (``_view`` etc. are in it, so not hashed)."""
     settings, view, base = _settings, _view, str(key[-1])

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from school_water_map.domain.entities import TOWNSHIPS
+from school_water_map.domain.owners import Owner
 from school_water_map.errors import DataFileError
 
 PLACEHOLDER = "（请在设置中填写）"
@@ -42,6 +43,8 @@ class NoticeConfig:
     district: Contact = field(default_factory=Contact)
     townships: Mapping[str, Contact] = field(default_factory=dict)
     school_phones: Mapping[str, str] = field(default_factory=dict)
+    #: 责任人 by (role, subject id), from the store (``store.owners``); none in ``notices.toml``.
+    owners: Mapping[tuple[str, str], Owner] = field(default_factory=dict)
 
     def township(self, name: str | None) -> Contact:
         """The township's contact; placeholders where not configured (None = 乡镇待确认)."""

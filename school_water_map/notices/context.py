@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from school_water_map.domain.checklist import CHECKLIST, CheckItem
-from school_water_map.domain.entities import KIND_ZH, LEVEL_ZH, TOWNSHIP_UNKNOWN, TOWNSHIPS
+from school_water_map.domain.entities import KIND_ZH, LEVEL_ZH, TOWNSHIP_UNKNOWN, TOWNSHIPS, site_id
+from school_water_map.domain.owners import TOWNSHIP, VILLAGE, WATER
 from school_water_map.domain.positions import PRECISION_ZH
 from school_water_map.domain.register import Register
 from school_water_map.domain.reported import AZIMUTH, COMPASS_ZH, format_metres
@@ -27,6 +28,7 @@ from school_water_map.geo.layers import ContextLayers
 from school_water_map.notices.config import Contact, NoticeConfig
 from school_water_map.notices.diagram import DiagramMark
 from school_water_map.notices.mapextract import MapExtract, build_map_extract
+from school_water_map.notices.responsible import Responsible, others, school_safety, site_contact
 from school_water_map.settings import DEFAULT_RULES_PATH
 
 ANNEX_SOURCE = ("利通区人民政府办公室《关于做好2021年暑期学生安全防范管理工作的通知》（吴利政办发〔2021〕45号）"
@@ -66,6 +68,7 @@ class WaterLine:
     risk_colour: str
     reasons: tuple[str, ...]
     note: str
+    responsible: tuple[Responsible, ...] = ()   # the site's own 属地乡镇 责任人, 村（社区）, 水体管理单位
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class SchoolLetter:
     district_contact: Contact
     school_phone: str
     notes: Notes
+    school_safety: Responsible | None = None    # 学校安全负责人
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,12 @@ class SiteNotice:
     where: str
     township_label: str
     township_known: bool
-    contact: Contact
+    contact: Contact                # 责任单位 / 责任人 / 监督电话
     risk_label: str
     risk_colour: str
     url: str | None
     notes: Notes
+    others: tuple[Responsible, ...] = ()   # 村（社区）, 水体管理单位
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ class SheetRow:
     risk_label: str
     risk_colour: str
     entries: tuple[SheetEntry, ...] = ()
+    responsible: tuple[Responsible, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,10 @@ def school_letter(register: Register, config: NoticeConfig, school_key: str, *, 
     info = register.schools.loc[school.school_id]
     recs = [r for r in _records(register.pairs) if r["school_id"] == school.school_id and r["water_id"]]
     levels = {lv.code: lv.colour for lv in register.rules.levels}
-    waters = tuple(_water_line(n, r, levels) for n, r in enumerate(recs, start=1))
+    own_sites = {s.site_id: s for s in sites(register) if s.school_id == school.school_id}
+    pair_sites = [own_sites.get(site_id(str(r["school_id"]), str(r["water_id"]))) for r in recs]
+    waters = tuple(_water_line(n, r, levels, _responsible(config, site))
+                   for n, (r, site) in enumerate(zip(recs, pair_sites, strict=True), start=1))
     marks = tuple(_mark(line.number, r, line.risk_colour) for line, r in zip(waters, recs, strict=True))
     not_drawn = tuple(f"{line.number}. {line.name}（附件：“{line.annex_text}”）：距离待核查，图中未画出"
                       for line, mark in zip(waters, marks, strict=True) if mark.distance_m is None)
@@ -168,6 +177,7 @@ def school_letter(register: Register, config: NoticeConfig, school_key: str, *, 
         township_known=school.township is not None, waters=waters, marks=marks, not_drawn=not_drawn,
         map_extract=extract, located=info["geometry"] is not None, township_contact=township_contact,
         district_contact=config.district, school_phone=config.school_phone(school.school_id, school.name),
+        school_safety=school_safety(config, next(iter(own_sites.values()), None)),
         notes=_notes(register.rules, today=today, precision=precision,
                      sources=(f"学校与水域：{annex_source}，第 {rows} 行。", GEODATA_SOURCE),
                      assumptions=_letter_assumptions(has_diagram=bool(waters), has_map=extract is not None)),
@@ -187,7 +197,7 @@ def site_notice(register: Register, config: NoticeConfig, site_key: str, *, toda
         site_id=site.site_id, water=site.water, water_annex=_annex_name(rec),
         kind=site.water_kind_label, school=site.school,
         where=_where(rec), township_label=site.township_label, township_known=site.township is not None,
-        contact=config.township(site.township) if site.township else config.district,
+        contact=site_contact(config, site), others=others(config, site),
         risk_label=site.risk_level_label, risk_colour=levels.get(site.risk_level, "#555555"),
         url=site_url(base_url, site.site_id),
         notes=_notes(register.rules, today=today, precision=precision,
@@ -208,8 +218,8 @@ def township_sheet(register: Register, config: NoticeConfig, township_key: str, 
     levels = {lv.code: lv.colour for lv in register.rules.levels}
     own = [s for s in sites(register) if s.township == township]
     by_row = _by_row(register)
-    rows = tuple(_sheet_row(n, site, by_row[site.row], levels, (inspections or {}).get(site.site_id, ()))
-                 for n, site in enumerate(own, start=1))
+    rows = tuple(_sheet_row(n, site, by_row[site.row], levels, (inspections or {}).get(site.site_id, ()),
+                            _responsible(config, site)) for n, site in enumerate(own, start=1))
     no_water = tuple(str(r["school"]) for r in _records(register.pairs)
                      if not r["water_id"] and r["township"] == township)
     label = township or UNKNOWN_TOWNSHIP_TITLE
@@ -246,21 +256,29 @@ def townships_for_sheets(register: Register) -> list[str]:
     return [*keys, UNKNOWN_TOWNSHIP_TITLE] if None in present else keys
 
 
-def _water_line(number: int, rec: Mapping[str, Any], levels: Mapping[str, str]) -> WaterLine:
+def _responsible(config: NoticeConfig, site: Site | None) -> tuple[Responsible, ...]:
+    """A site's own named roles: 属地乡镇 (only where the site names its own), 村（社区）, 水体管理单位."""
+    return others(config, site, (TOWNSHIP, VILLAGE, WATER)) if site is not None else ()
+
+
+def _water_line(number: int, rec: Mapping[str, Any], levels: Mapping[str, str],
+                responsible: tuple[Responsible, ...] = ()) -> WaterLine:
     return WaterLine(
         number=number, row=int(rec["row"]), name=_water_name(rec), canonical=str(rec["water"]),
         annex_name=_annex_name(rec), kind=str(rec["water_kind_label"]),
         where=_where(rec), annex_text=str(rec["distance_text"]), risk_level=str(rec["risk_level"]),
         risk_label=str(rec["risk_level_label"]), risk_colour=levels.get(str(rec["risk_level"]), "#555555"),
         reasons=tuple(str(reason["text"]) for reason in rec["reasons"]), note=str(rec["note"] or ""),
+        responsible=responsible,
     )
 
 
 def _sheet_row(number: int, site: Site, rec: Mapping[str, Any], levels: Mapping[str, str],
-               entries: Sequence[SheetEntry]) -> SheetRow:
+               entries: Sequence[SheetEntry], responsible: tuple[Responsible, ...]) -> SheetRow:
     return SheetRow(number=number, site_id=site.site_id, water=_water_name(rec), kind=site.water_kind_label,
                     school=site.school, where=_where(rec), risk_label=site.risk_level_label,
-                    risk_colour=levels.get(site.risk_level, "#555555"), entries=tuple(entries))
+                    risk_colour=levels.get(site.risk_level, "#555555"), entries=tuple(entries),
+                    responsible=responsible)
 
 
 def _mark(number: int, rec: Mapping[str, Any], colour: str) -> DiagramMark:

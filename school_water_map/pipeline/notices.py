@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -41,6 +41,7 @@ from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import list_inspections
+from school_water_map.store.owners import current as current_owners
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -61,9 +62,10 @@ class Written:
 
 
 def load_config(settings: Settings) -> NoticeConfig:
-    """``notices.toml``, with the contacts set on the 设置 page over it."""
-    return with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
-                         settings)
+    """``notices.toml``, with the contacts set on the 设置 page over it and the 责任人 from the store."""
+    config = with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
+                           settings)
+    return replace(config, owners=current_owners(open_store(settings)))
 
 
 def school_pdf_bytes(settings: Settings, school: str, *, register: Register | None = None,

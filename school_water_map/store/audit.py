@@ -27,6 +27,7 @@ ACTIONS = {
     "session_revoked": "登录会话注销",
     "settings_changed": "修改设置",
     "township_assigned": "指定学校乡镇",
+    "owners_changed": "修改责任人",
 }
 CLI_ACTOR = "命令行"
 

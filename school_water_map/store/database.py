@@ -32,7 +32,13 @@ from school_water_map.domain.positions import PositionRecord, current_positions
 from school_water_map.errors import DataFileError, StoredTextError
 from school_water_map.failures import describe
 from school_water_map.settings import Settings, database_url
-from school_water_map.store.db.models import AnnexRowRecord, InspectionRow, PositionRow, TownshipAssignmentRow
+from school_water_map.store.db.models import (
+    AnnexRowRecord,
+    InspectionRow,
+    OwnerRow,
+    PositionRow,
+    TownshipAssignmentRow,
+)
 from school_water_map.store.position_file import PositionFile
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,8 @@ FIELD_ZH = {"source": "来源", "author": "录入人", "note": "备注", "input_
             "key": "设置项", "value": "设置值", "photo": "照片"}
 _LOCK = threading.RLock()  # one open or migration at a time in this process
 OPEN_STORES = 16  # stores kept open per process (tests open many)
+#: The store's data version: the newest row id of each kind of user data (``Store.version``).
+DataVersion = tuple[int, ...]
 _STORES: OrderedDict[tuple[str, Path, Path], Store] = OrderedDict()
 
 
@@ -60,15 +68,16 @@ class Store:
         event.listen(self._sessions, "before_flush", _refuse_nul)
         self.positions = DbPositionStore(self)
 
-    def version(self) -> tuple[int, int, int, int]:
-        """Changes whenever a position or an inspection is recorded, an annex applied or a school's township
-        assigned (a cache key)."""
+    def version(self) -> DataVersion:
+        """Changes whenever a position or an inspection is recorded, an annex applied, a school's township
+        assigned or a 责任人 changed (a cache key)."""
         with self.session() as session:
             positions = session.scalar(select(func.max(PositionRow.record_id))) or 0
             inspections = session.scalar(select(func.max(InspectionRow.id))) or 0
             annexes = session.scalar(select(func.max(AnnexRowRecord.id))) or 0
             townships = session.scalar(select(func.max(TownshipAssignmentRow.id))) or 0
-        return positions, inspections, annexes, townships
+            owners = session.scalar(select(func.max(OwnerRow.id))) or 0
+        return positions, inspections, annexes, townships, owners
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -201,3 +201,21 @@ class TownshipAssignmentRow(Base):
     assigned_by: Mapped[str] = mapped_column(String(128))
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OwnerRow(Base):
+    """One change of a 责任人 (role, subject, unit, person, phone; who, when). Append-only (database
+    triggers refuse changes); a role's current holder for a subject is its newest row."""
+
+    __tablename__ = "owners"
+    __table_args__ = (Index("ix_owners_subject", "role", "subject_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # township | village | school | water
+    subject_id: Mapped[str] = mapped_column(String(96))
+    unit: Mapped[str] = mapped_column(String(128), default="")
+    person: Mapped[str] = mapped_column(String(128), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
