@@ -102,6 +102,26 @@ def choose_option(page: Page, label: str, option: str, *, tries: int = 3) -> Non
         return
 
 
+def edit_grid_row(page: Page, grid: Locator, row: int, values: Sequence[str]) -> None:
+    """Type ``values`` into the cells right of the first column of data row ``row`` (0-based) of the
+    ``st.data_editor`` ``grid``. Its canvas has no visible DOM cells, but Glide Data Grid keeps an
+    accessible table beside it once the grid has focus: each cell is focused there (which selects it),
+    opened with Enter, filled, committed with Enter, and its new text waited for."""
+    box = grid.bounding_box()
+    assert box is not None, "the data editor is not on the page"
+    page.mouse.click(box["x"] + 40, box["y"] + box["height"] / 2)  # focus: the accessible table appears
+    for column, value in enumerate(values, start=1):
+        cell = grid.locator(f"#glide-cell-{column}-{row}")
+        cell.focus()
+        expect(cell).to_have_attribute("aria-selected", "true")
+        page.keyboard.press("Enter")
+        editor = page.locator("textarea.gdg-input")
+        expect(editor).to_be_focused()
+        editor.fill(value)
+        editor.press("Enter")
+        expect(cell).to_have_text(value)
+
+
 def tablet_layout(page: Page, more_targets: Sequence[str] = ()) -> tuple[list[int], list[str], list[str]]:
     """The page as it is: [the document's scroll width, the window's width, the main area's scroll width and
     width]; the touch targets under 44 px (``TOUCH_TARGETS`` and ``more_targets``); Streamlit's English shown."""

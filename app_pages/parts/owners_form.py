@@ -128,7 +128,7 @@ def _title(role: str, site: Site, all_sites: Sequence[Site]) -> str:
         return "村（社区）（本点位）"
     if role == SCHOOL:
         shared = sum(s.school_id == site.school_id for s in all_sites)
-        return f"学校安全负责人（{site.school}，该校 {shared} 个点位共用）"
+        return f"学校安全负责人（{site.school}{f'，该校 {shared} 个点位共用' if shared > 1 else ''}）"
     assert role == WATER
     shared = sum(s.water_id == site.water_id for s in all_sites)
-    return f"水体管理单位（{site.water}，{shared} 个点位共用，只需填一次）"
+    return f"水体管理单位（{site.water}{f'，{shared} 个点位共用，只需填一次' if shared > 1 else ''}）"

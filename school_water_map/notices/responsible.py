@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from school_water_map.domain.owners import ROLE_ZH, SCHOOL, TOWNSHIP, VILLAGE, WATER, Owner, SiteOwners, site_owners
 from school_water_map.domain.sites import Site
-from school_water_map.notices.config import Contact, NoticeConfig
+from school_water_map.notices.config import PLACEHOLDER, Contact, NoticeConfig
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,21 @@ def others(config: NoticeConfig, site: Site, roles: tuple[str, ...] = (VILLAGE, 
     """The site's named roles among ``roles``, in that order."""
     named = owners_of(config, site)
     held = {TOWNSHIP: named.township, VILLAGE: named.village, SCHOOL: named.school, WATER: named.water}
-    return tuple(_line(role, owner) for role in roles if (owner := held[role]) is not None)
+    return tuple(_line(role, _merged(config, site) if role == TOWNSHIP else owner)
+                 for role in roles if (owner := held[role]) is not None)
 
 
 def school_safety(config: NoticeConfig, site: Site | None) -> Responsible | None:
     """The school's 学校安全负责人 (kept per school, so any of its sites finds it)."""
     owner = owners_of(config, site).school if site is not None else None
     return _line(SCHOOL, owner) if owner is not None else None
+
+
+def _merged(config: NoticeConfig, site: Site) -> Owner:
+    """The site's 属地乡镇 line with the township's contact filling what the site's own 责任人 leaves empty."""
+    contact = site_contact(config, site)
+    unit, person, phone = (("" if v == PLACEHOLDER else v) for v in (contact.unit, contact.person, contact.phone))
+    return Owner(TOWNSHIP, site.site_id, unit=unit, person=person, phone=phone)
 
 
 def _line(role: str, owner: Owner) -> Responsible:

@@ -7,15 +7,24 @@ from __future__ import annotations
 from dataclasses import replace
 
 from school_water_map.domain.app_settings import CONTACT_PARTS, DISTRICT, contact_key, overlay
-from school_water_map.notices.config import PLACEHOLDER, Contact, NoticeConfig
+from school_water_map.notices.config import PLACEHOLDER, Contact, NoticeConfig, load_notice_config
 from school_water_map.settings import Settings
 from school_water_map.store.app_settings import current
 from school_water_map.store.database import open_store
+from school_water_map.store.owners import current as current_owners
 
 
 def effective_settings(settings: Settings) -> Settings:
     """``settings`` with the stored values applied (one read of the store)."""
     return overlay(settings, current(open_store(settings)))
+
+
+def notice_config(settings: Settings) -> NoticeConfig:
+    """What notices print about people: ``notices.toml``, the contacts set on the 设置 page over it, and the
+    责任人 from the store. Raises ``DataFileError`` for a malformed ``notices.toml``."""
+    config = with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
+                           settings)
+    return replace(config, owners=current_owners(open_store(settings)))
 
 
 def with_contacts(config: NoticeConfig, settings: Settings) -> NoticeConfig:

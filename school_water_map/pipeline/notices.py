@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -26,7 +26,7 @@ from school_water_map.domain.register import Register
 from school_water_map.domain.sites import sites
 from school_water_map.errors import DataFileError
 from school_water_map.geo.layers import ContextLayers, load_context
-from school_water_map.notices.config import NoticeConfig, load_notice_config
+from school_water_map.notices.config import NoticeConfig
 from school_water_map.notices.context import (
     SheetEntry,
     resolve_township,
@@ -36,12 +36,11 @@ from school_water_map.notices.context import (
     townships_for_sheets,
 )
 from school_water_map.notices.render import NoticeRenderer, default_renderer
-from school_water_map.pipeline.app_settings import with_contacts
+from school_water_map.pipeline.app_settings import notice_config
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import list_inspections
-from school_water_map.store.owners import current as current_owners
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -63,9 +62,7 @@ class Written:
 
 def load_config(settings: Settings) -> NoticeConfig:
     """``notices.toml``, with the contacts set on the 设置 page over it and the 责任人 from the store."""
-    config = with_contacts(load_notice_config(settings.notices_config_path, district_name=settings.district_name),
-                           settings)
-    return replace(config, owners=current_owners(open_store(settings)))
+    return notice_config(settings)
 
 
 def school_pdf_bytes(settings: Settings, school: str, *, register: Register | None = None,
