@@ -19,6 +19,12 @@ S01 = "640302-S01"  # 利通区第十一小学
 S08 = "640302-S08"  # 马莲渠中心巴浪湖小学 (first in the register: row 15, at the gate)
 
 
+def _typed(at, label: str):
+    """The 输入坐标 input ``label`` (its key changes with each place chosen: ``state.typed_key``)."""
+    (found,) = [t for t in at.text_input if t.label == label]
+    return found
+
+
 def _map_args(at: AppTest, index: int = 0) -> dict:
     """The map's script and assets: the 地图 page's cached HTML document (an iframe), or st_folium's arguments."""
     frames = [shown_map(at)] if any(f.proto.alt == MAP_TITLE for f in at.get("iframe")) else []
@@ -134,8 +140,8 @@ def _locate(app_settings, entity: str, method: str, author: str = "张三") -> A
 
 def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     at = _locate(app_settings, S01, "typed")
-    at.text_input(key="typed_lon").input("106°12′")
-    at.text_input(key="typed_lat").input("37.98")
+    _typed(at, "经度").input("106°12′")
+    _typed(at, "纬度").input("37.98")
     run_page(at)
     assert "待保存的位置：37°58′48.0″N、106°12′00.0″E" in at.info[0].value
     at.button(key="save_typed").click()
@@ -153,8 +159,8 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
 def test_typed_coordinates_in_gcj02_are_converted(app_settings):
     at = _locate(app_settings, S01, "typed")
     gcj_lon, gcj_lat = wgs84_to_gcj02(106.2, 37.98)
-    at.text_input(key="typed_lon").input(f"{float(gcj_lon):.8f}")
-    at.text_input(key="typed_lat").input(f"{float(gcj_lat):.8f}")
+    _typed(at, "经度").input(f"{float(gcj_lon):.8f}")
+    _typed(at, "纬度").input(f"{float(gcj_lat):.8f}")
     at.selectbox(key="typed_crs").set_value("GCJ02")
     run_page(at)
     at.button(key="save_typed").click()
@@ -170,8 +176,8 @@ def test_typed_coordinates_in_gcj02_are_converted(app_settings):
 ])
 def test_bad_coordinates_are_refused_in_chinese(app_settings, lon, lat, message):
     at = _locate(app_settings, S01, "typed")
-    at.text_input(key="typed_lon").input(lon)
-    at.text_input(key="typed_lat").input(lat)
+    _typed(at, "经度").input(lon)
+    _typed(at, "纬度").input(lat)
     run_page(at)
     assert message in shown(at.error[0].value)
     assert "save_typed" not in [b.key for b in at.button]  # nothing to save
@@ -179,16 +185,16 @@ def test_bad_coordinates_are_refused_in_chinese(app_settings, lon, lat, message)
 
 def test_a_position_outside_the_district_is_not_saved(app_settings):
     at = _locate(app_settings, S01, "typed")
-    at.text_input(key="typed_lon").input("116.4")
-    at.text_input(key="typed_lat").input("39.9")
+    _typed(at, "经度").input("116.4")
+    _typed(at, "纬度").input("39.9")
     run_page(at)
     refused_outside_district(at, "save_typed", app_settings, "未保存")
 
 
 def test_saving_needs_a_name(app_settings):
     at = _locate(app_settings, S01, "typed", author="")
-    at.text_input(key="typed_lon").input("106.2")
-    at.text_input(key="typed_lat").input("37.98")
+    _typed(at, "经度").input("106.2")
+    _typed(at, "纬度").input("37.98")
     run_page(at)
     assert at.button(key="save_typed").disabled
     assert "请先在上方填写录入人" in texts(at.caption)

@@ -51,8 +51,8 @@ def by_click(settings: Settings, register: Register, entity: ToPlace) -> None:
 
 def by_typing(settings: Settings, register: Register, entity: ToPlace) -> None:
     left, middle, right = st.columns(3)
-    lon_text = left.text_input("经度", key="typed_lon", placeholder="如 106.2035 或 106°12′13″E")
-    lat_text = middle.text_input("纬度", key="typed_lat", placeholder="如 37.9875 或 37°59′15″N")
+    lon_text = left.text_input("经度", key=state.typed_key("typed_lon"), placeholder="如 106.2035 或 106°12′13″E")
+    lat_text = middle.text_input("纬度", key=state.typed_key("typed_lat"), placeholder="如 37.9875 或 37°59′15″N")
     crs = right.selectbox("坐标系", [WGS84, GCJ02, BD09], format_func=CRS_ZH.__getitem__, key="typed_crs")
     if not (lon_text.strip() or lat_text.strip()):
         st.caption("可填十进制度或度分秒。坐标来自高德/腾讯选 GCJ-02，来自百度选 BD-09，保存时换算为 WGS-84。")
@@ -96,7 +96,7 @@ def confirm(settings: Settings, register: Register, entity: ToPlace, geometry: P
     st.info(f"待保存的位置：{format_dms(lat, axis='lat')}、{format_dms(lon, axis='lon')}"
             f"（WGS-84 经度 {lon:.6f}，纬度 {lat:.6f}）", icon=":material/pin_drop:")
     chosen = precision_choice(method, default=precision)
-    source_text = st.text_input("来源", value=source, key=f"source_{method}")
+    source_text = st.text_input("来源", value=source, key=state.typed_key(f"source_{method}"))
     author = ui.current_author()
     if not author:
         st.caption("请先在上方填写录入人，才能保存。")

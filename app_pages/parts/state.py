@@ -49,6 +49,7 @@ PAGES_OPEN = "pages_open"  # the page paths this session's role may open (set by
 LOCATE_ENTITY = "locate_entity"  # the school or water body being located
 LOCATE_METHOD = "locate_method"
 CLICK_PENDING = "locate_click_pending"  # a map click awaiting confirmation: (lon, lat, crs)
+LOCATE_INPUTS = "locate_inputs"  # the generation of the inputs typed for one place (see typed_key)
 CLICK_SEEN = "locate_click_seen"  # the last click the page has taken (the component keeps returning it)
 GPS_REQUEST = "gps_request"  # incremented per 获取位置 press: a fresh component each time
 GPS_WAITING = "gps_waiting"  # the browser has not answered the latest request yet
@@ -155,9 +156,17 @@ def after_write(message: str) -> None:
 
 
 def forget_pending() -> None:
-    """Drop a position awaiting confirmation (after saving it, or when another place is chosen)."""
+    """Drop a position awaiting confirmation and everything typed for it (after saving it, or when another
+    place is chosen): a number typed for one school must never be offered for the next. The typed inputs
+    get fresh keys (``typed_key``): the browser would send an input's old value back under its old key."""
     for key in (CLICK_PENDING, GPS_RESULT):
         st.session_state.pop(key, None)
+    st.session_state[LOCATE_INPUTS] = st.session_state.get(LOCATE_INPUTS, 0) + 1
+
+
+def typed_key(name: str) -> str:
+    """The key of a 定位与校核 input typed for the place at hand (``typed_lon`` → ``typed_lon_0``)."""
+    return f"{name}_{st.session_state.get(LOCATE_INPUTS, 0)}"
 
 
 def show_flash() -> None:
