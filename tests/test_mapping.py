@@ -8,7 +8,9 @@ import shapely.geometry
 from school_water_map.geo.basemaps import choose
 from school_water_map.geo.crs import wgs84_to_gcj02
 from school_water_map.geo.layers import load_context
+from school_water_map.outputs.colours import ANCHOR_COLOUR, NONE_COLOUR
 from school_water_map.outputs.mapping import (
+    LAYER_ANCHORS,
     LAYER_OUTLINE,
     LAYER_RIVER,
     LAYER_SCHOOLS,
@@ -147,6 +149,20 @@ def test_legend_is_plain_html_with_every_level(register, context):
         assert level.label in legend.html and level.colour in legend.html
     assert "无上报水域" in legend.html and "200 米安全区域" in legend.html
     assert "L.control" in fmap.get_root().render()
+    assert "参考地点" in legend.html and ANCHOR_COLOUR in legend.html
+
+
+def test_reference_places_are_labelled_in_a_colour_of_their_own(register, context):
+    fmap = build_map(register, context)
+    markers = _items(fmap, LAYER_ANCHORS, folium.CircleMarker)
+    labels = _items(fmap, LAYER_ANCHORS, folium.Marker)
+    assert len(markers) == len(labels) == len(context.anchors) >= 3
+    written = [icon.options["html"] for label in labels for icon in label._children.values()
+               if isinstance(icon, folium.DivIcon)]
+    for name, text in zip(context.anchors["name"], written, strict=True):  # 金积镇（金积堡）…: on the map
+        assert f">{name}</div>" in text and ANCHOR_COLOUR in text
+    assert ANCHOR_COLOUR not in (NONE_COLOUR, *(level.colour for level in register.rules.levels))
+    assert all(m.options["color"] == ANCHOR_COLOUR for m in markers)
 
 
 def test_pending_layer_marks_the_click_in_the_basemap_crs():

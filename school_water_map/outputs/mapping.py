@@ -34,7 +34,7 @@ from school_water_map.domain.risk import Rules
 from school_water_map.geo.basemaps import Basemap, basemaps
 from school_water_map.geo.crs import WGS84, from_wgs84
 from school_water_map.geo.layers import ContextLayers, round_coordinates
-from school_water_map.outputs.colours import NONE_COLOUR, risk_colours
+from school_water_map.outputs.colours import ANCHOR_COLOUR, NONE_COLOUR, risk_colours
 from school_water_map.outputs.html_text import html_text
 from school_water_map.outputs.register_view import PairFilter, directions_text, filter_pairs, reasons_text
 
@@ -192,6 +192,8 @@ def _legend_html(rules: Rules, zone_radius_m: float) -> str:
          "</svg>", "水体：未报方向，推算距离圈"),
         (f'<svg width="18" height="12"><circle cx="9" cy="6" r="5" fill="{ZONE_COLOUR}" fill-opacity="0.15" '
          f'stroke="{ZONE_COLOUR}"/></svg>', f"学校周边 {format_metres(zone_radius_m)} 米安全区域"),
+        (f'<svg width="18" height="12"><circle cx="9" cy="6" r="4" fill="{ANCHOR_COLOUR}"/></svg>',
+         "参考地点（公开地名数据，误差约 1–2 公里；不是学校或水体）"),
     ]
     lines = "".join(f'<div class="swm-row">{icon}<span>{html_text(text)}</span></div>' for icon, text in rows)
     return f"<details open><summary><b>图例</b></summary><div>风险等级：{swatches}</div>{lines}</details>"
@@ -250,9 +252,9 @@ def _add_context(fmap: folium.Map, context: ContextLayers, shift: Shift) -> None
     for anchor in context.anchors.itertuples():
         point = shift(anchor.geometry)
         tip = f"{anchor.name}（参考位置，误差约 {format_metres(anchor.uncertainty_m)} 米）"
-        folium.CircleMarker(_latlon(point), radius=3, color="#7f8c8d", fill=True, fill_opacity=0.8, weight=1,
-                            tooltip=_tooltip(tip),
-                            class_name="swm-anchor").add_to(anchors)
+        folium.CircleMarker(_latlon(point), radius=4, color=ANCHOR_COLOUR, fill=True, fill_color=ANCHOR_COLOUR,
+                            fill_opacity=0.9, weight=1, tooltip=_tooltip(tip), class_name="swm-anchor").add_to(anchors)
+        _label(point, str(anchor.name), colour=ANCHOR_COLOUR, beside=True).add_to(anchors)
 
 
 def _add_zones(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift) -> None:
@@ -394,9 +396,11 @@ def _geojson(geometry: BaseGeometry, style: dict[str, Any], *, tooltip: str) -> 
     return folium.GeoJson(feature, style_function=lambda _feature: style, tooltip=_tooltip(tooltip))
 
 
-def _label(point: BaseGeometry, text: str, *, colour: str) -> folium.Marker:
+def _label(point: BaseGeometry, text: str, *, colour: str, beside: bool = False) -> folium.Marker:
+    """A text on the map, centred on ``point`` (``beside``: to its right, for a marked point)."""
+    move = "translate(8px,-50%)" if beside else "translate(-50%,-50%)"
     icon = folium.DivIcon(html=f'<div style="font-size:12px;color:{colour};white-space:nowrap;transform:'
-                               f'translate(-50%,-50%);pointer-events:none">{html_text(text)}</div>',
+                               f'{move};pointer-events:none">{html_text(text)}</div>',
                           icon_size=(0, 0), class_name="swm-label")
     return folium.Marker(_latlon(point), icon=icon, interactive=False)
 
