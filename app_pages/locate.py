@@ -14,7 +14,7 @@ from app_pages.parts.md_text import md
 from school_water_map.domain.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.domain.register import Register
 from school_water_map.domain.reported import format_metres
-from school_water_map.outputs.review import ToPlace, review_tables, to_place
+from school_water_map.outputs.review import ToPlace, next_to_place, placed_counts, review_tables, to_place
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
@@ -25,6 +25,8 @@ def main() -> None:
     register = access.visible_register(settings)
     state.show_flash()
     candidates = {c.entity_id: c for c in to_place(register) if access.may_place(register, c.entity_id)}
+    st.caption(f"{placed_counts(register)}。")
+    _open_next(register, candidates)
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
                                format_func=lambda i: candidates[i].label, on_change=state.forget_pending)
@@ -37,6 +39,18 @@ def main() -> None:
     _surroundings(register, entity)
     _review(register)
     candidate_review(settings, register)
+
+
+def _open_next(register: Register, candidates: dict[str, ToPlace]) -> None:
+    """After 保存并定位下一个: choose the next unplaced place (before the picker is drawn) or say none is left."""
+    saved = st.session_state.pop(state.LOCATE_NEXT, None)
+    if saved is None:
+        return
+    following = next_to_place(register, saved)
+    if following in candidates:
+        st.session_state[state.LOCATE_ENTITY] = following
+    else:
+        st.info("已没有待定位的学校或水体。", icon=":material/task_alt:")
 
 
 def _status(settings: Settings, register: Register, entity: ToPlace) -> None:

@@ -10,6 +10,8 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from school_water_map.geo.crs import wgs84_to_gcj02
+from school_water_map.outputs.review import to_place
+from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore
 from tests.app_support import MAP_TITLE, new_app, refused_outside_district, run_page, shown, shown_map, texts
@@ -39,7 +41,7 @@ def _map_args(at: AppTest, index: int = 0) -> dict:
 def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
     at = run_page(new_app())
     assert at.title[0].value == "学校周边危险水域地图"
-    assert "40 所学校中尚有 40 所未定位" in at.warning[0].value
+    assert "已定位 0/40 所学校，0/51 处水体。尚有 40 所学校未定位" in at.warning[0].value
     args = _map_args(at)
     assert args["returned_objects"] == []  # a click on this map does not rerun the page
     assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
@@ -51,7 +53,7 @@ def test_map_page_works_offline_and_says_what_is_unplaced(app_settings):
 def test_a_placed_school_is_drawn_and_the_basemap_choice_survives_a_reload(app_settings):
     place(app_settings, "利通区第十一小学")
     at = run_page(new_app())
-    assert "39 所未定位" in at.warning[0].value
+    assert "已定位 1/40 所学校" in at.warning[0].value and "尚有 39 所学校未定位" in at.warning[0].value
     assert "swm-school" in _map_args(at)["script"] and "利通区第十一小学" in _map_args(at)["script"]
     at.selectbox(key="map_basemap").set_value("amap_vec")
     run_page(at)
@@ -154,6 +156,26 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     assert "按附件方向（北）和距离 400 米推算" in set(surroundings["按附件推算"])
     assert set(surroundings["计算距离（米）"]) == {"水体定位后计算"}
     assert "swm-school" in _map_args(run_page(new_app()))["script"]  # the map page shows it at once
+
+
+def test_save_and_next_opens_the_riskiest_unplaced_school_twice_in_a_row(app_settings):
+    register = build_register(app_settings)
+    first, second, third = [c.entity_id for c in to_place(register)[:3]]
+    at = _locate(app_settings, first, "typed")
+    assert "已定位 0/40 所学校，0/51 处水体" in texts(at.caption)
+    for entity, following, lon in ((first, second, "106.2035"), (second, third, "106.2135")):
+        assert at.selectbox(key="locate_entity").value == entity
+        _typed(at, "经度").input(lon)
+        _typed(at, "纬度").input("37.98")
+        run_page(at)
+        at.button(key="save_next_typed").click()
+        run_page(at)
+        assert at.selectbox(key="locate_entity").value == following  # the next one, chosen for the clerk
+        assert [_typed(at, "经度").value, _typed(at, "纬度").value] == ["", ""]  # nothing carried over
+        assert "save_typed" not in [b.key for b in at.button]
+    stored = open_store(app_settings).positions.load()
+    assert [(r.entity_id, shapely.get_x(r.geometry)) for r in stored] == [(first, 106.2035), (second, 106.2135)]
+    assert "已定位 2/40 所学校，0/51 处水体" in texts(at.caption)
 
 
 def test_typed_coordinates_in_gcj02_are_converted(app_settings):

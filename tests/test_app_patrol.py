@@ -117,7 +117,7 @@ def test_a_patrol_sees_only_its_township_on_every_page(app_settings, accounts):
     assert list(table["序号"]) == [83, 82, 84, 85] and set(table["乡镇"]) == {"板桥乡"}
     assert at.selectbox(key="register_township").options == ["全部乡镇", "板桥乡"]
     run_page(at, "app_pages/map.py")
-    assert "3 所学校中尚有 3 所未定位" in at.warning[0].value  # 板桥乡's three schools
+    assert "已定位 0/3 所学校" in at.warning[0].value  # 板桥乡's three schools
     assert "波浪渠" in _map_script(at) and "马莲渠" not in _map_script(at)
     assert "打印警示告示" not in _map_script(at)  # the 告知书 page lists every township: not a patrol's page
     run_page(at, "app_pages/locate.py")
@@ -145,7 +145,8 @@ def test_a_viewer_reads_but_does_not_write(app_settings, accounts):
             at.switch_page(page)
     at.query_params.clear()
     run_page(at, "app_pages/map.py")
-    assert "40 所学校中尚有 40 所未定位" in at.warning[0].value and not at.get("page_link")  # no 去定位
+    assert "已定位 0/40 所学校，0/51 处水体。尚有 40 所学校未定位" in at.warning[0].value
+    assert not at.get("page_link")  # no 去定位
     run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"
 

@@ -100,8 +100,12 @@ def confirm(settings: Settings, register: Register, entity: ToPlace, geometry: P
     author = ui.current_author()
     if not author:
         st.caption("请先在上方填写录入人，才能保存。")
-    if st.button(f"保存“{md(entity.name)}”的位置", type="primary", disabled=not author, icon=":material/save:",
-                 key=f"save_{method}"):
+    left, right = st.columns(2)
+    save = left.button(f"保存“{md(entity.name)}”的位置", type="primary", disabled=not author, icon=":material/save:",
+                       key=f"save_{method}", width="stretch")
+    save_next = right.button("保存并定位下一个", disabled=not author, icon=":material/skip_next:",
+                             key=f"save_next_{method}", width="stretch")
+    if save or save_next:
         request = LocateRequest(entity=entity.entity_id, geometry=geometry, crs=crs, source=source_text,
                                 author=author, method=method, precision=chosen, accuracy_m=accuracy_m)
         try:
@@ -111,6 +115,8 @@ def confirm(settings: Settings, register: Register, entity: ToPlace, geometry: P
             st.error(f"未保存：{md(exc)}", icon=":material/error:")
             return
         state.forget_pending()
+        if save_next:
+            st.session_state[state.LOCATE_NEXT] = entity.entity_id
         state.after_write(f"已保存“{md(entity.name)}”的位置（{PRECISION_ZH[chosen]}，{METHODS.get(method, method)}）。"
                           "地图、距离和风险已更新。")
         st.rerun()

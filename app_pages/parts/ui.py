@@ -16,6 +16,7 @@ from school_water_map.geo.basemaps import Basemap, basemaps, choose
 from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
 from school_water_map.outputs.mapping import MapView
+from school_water_map.outputs.review import placed_counts
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore, owner
@@ -167,7 +168,7 @@ def unplaced_notice(register: Register) -> None:
     if unplaced == 0:
         return
     text, link = st.columns([4, 1], vertical_alignment="center") if access.can_open(state.PAGE_LOCATE) else (st, None)
-    text.warning(f"{len(schools)} 所学校中尚有 {unplaced} 所未定位，它们及其周边水体暂不在地图上显示。",
+    text.warning(f"{placed_counts(register)}。尚有 {unplaced} 所学校未定位，它们及其周边水体暂不在地图上显示。",
                  icon=":material/location_off:")
     if link is not None:
         link.page_link(state.PAGE_LOCATE, label="去定位", icon=":material/add_location_alt:")

@@ -44,6 +44,25 @@ def to_place(register: Register) -> list[ToPlace]:
     return out
 
 
+def placed_counts(register: Register) -> str:
+    """``已定位 12/40 所学校，3/51 处水体``: schools with a position, water bodies with one of their own."""
+    schools, waters = register.schools, register.waters
+    placed = int((schools["precision"] != "unplaced").sum())
+    own = int(waters["geometry"].notna().sum())
+    return f"已定位 {placed}/{len(schools)} 所学校，{own}/{len(waters)} 处水体"
+
+
+def next_to_place(register: Register, after: str) -> str | None:
+    """The place to locate after ``after``: the riskiest unplaced school, then the first water body without a
+    position of its own (None when everything is placed)."""
+    for candidate in to_place(register):
+        own = (register.schools if candidate.kind == KIND_SCHOOL else register.waters).at[candidate.entity_id,
+                                                                                            "geometry"]
+        if candidate.entity_id != after and own is None:
+            return candidate.entity_id
+    return None
+
+
 def review_tables(register: Register) -> dict[str, pd.DataFrame]:
     """The four review lists, titled in Chinese, each a small table with Chinese headers."""
     pairs, schools, waters = register.pairs, register.schools, register.waters
