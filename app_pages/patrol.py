@@ -27,6 +27,7 @@ def main() -> None:
     settings = state.settings()
     register, user = state.register(settings), access.user()
     rules = patrol_rules(settings)
+    state.show_flash()
     chosen = st.query_params.get("site")
     if chosen:
         _site(settings, register, user, chosen, rules)

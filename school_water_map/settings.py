@@ -43,6 +43,7 @@ class Settings:
     patrol_summer: str = "07-01..08-31"  # 暑期: sites are due daily inside this window (MM-DD..MM-DD)
     patrol_cycle_days: int = 7  # outside it, every this many days
     patrol_max_distance_m: float = 150.0  # a GPS fix farther than this from the site: "not at site"
+    patrol_place_accuracy_m: float = 50.0  # a patrol places an unplaced site by GPS only with a fix this good
     amap_key: str = field(default="", repr=False)  # 高德 Web service key, for geocoding
     tianditu_url: str = "https://api.tianditu.gov.cn"  # geocoding endpoints (overridable: proxies, tests)
     amap_url: str = "https://restapi.amap.com"
@@ -106,7 +107,8 @@ ENV_VARS = {"data_dir": "SWMAP_DATA_DIR", "geodata_dir": "SWMAP_GEODATA_DIR", "r
             "database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
             "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
             "patrol_summer": "SWMAP_PATROL_SUMMER", "patrol_cycle_days": "SWMAP_PATROL_CYCLE_DAYS",
-            "patrol_max_distance_m": "SWMAP_PATROL_MAX_DISTANCE", "geocode_interval_s": "SWMAP_GEOCODE_INTERVAL",
+            "patrol_max_distance_m": "SWMAP_PATROL_MAX_DISTANCE",
+            "patrol_place_accuracy_m": "SWMAP_PATROL_PLACE_ACCURACY", "geocode_interval_s": "SWMAP_GEOCODE_INTERVAL",
             "geocode_timeout_s": "SWMAP_GEOCODE_TIMEOUT", "geocode_retries": "SWMAP_GEOCODE_RETRIES",
             "login_max_failures": "SWMAP_LOGIN_MAX_FAILURES", "login_lockout_minutes": "SWMAP_LOGIN_LOCKOUT_MINUTES",
             "login_delay_s": "SWMAP_LOGIN_DELAY", "session_hours": "SWMAP_SESSION_HOURS",
@@ -115,7 +117,7 @@ ENV_VARS = {"data_dir": "SWMAP_DATA_DIR", "geodata_dir": "SWMAP_GEODATA_DIR", "r
 
 def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
     """``SWMAP_DATABASE_URL``, ``SWMAP_AMAP_KEY``, ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``,
-    ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE}``,
+    ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE,PLACE_ACCURACY}``,
     ``SWMAP_LOGIN_{MAX_FAILURES,LOCKOUT_MINUTES,DELAY}``, ``SWMAP_SESSION_HOURS`` and ``SWMAP_TRUSTED_PROXY``."""
     text = {"database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
             "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
@@ -124,6 +126,7 @@ def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
         "geocode_interval_s": ("SWMAP_GEOCODE_INTERVAL", float), "geocode_timeout_s": ("SWMAP_GEOCODE_TIMEOUT", float),
         "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int), "patrol_cycle_days": ("SWMAP_PATROL_CYCLE_DAYS", int),
         "patrol_max_distance_m": ("SWMAP_PATROL_MAX_DISTANCE", float),
+        "patrol_place_accuracy_m": ("SWMAP_PATROL_PLACE_ACCURACY", float),
         "login_max_failures": ("SWMAP_LOGIN_MAX_FAILURES", int),
         "login_lockout_minutes": ("SWMAP_LOGIN_LOCKOUT_MINUTES", float),
         "login_delay_s": ("SWMAP_LOGIN_DELAY", float), "session_hours": ("SWMAP_SESSION_HOURS", float)}

@@ -145,7 +145,7 @@ def test_a_viewer_reads_but_does_not_write(app_settings, accounts):
             at.switch_page(page)
     at.query_params.clear()
     run_page(at, "app_pages/map.py")
-    assert "已定位 0/40 所学校，0/51 处水体。尚有 40 所学校未定位" in at.warning[0].value
+    assert "已定位 0/40 所学校，1/51 处水体。尚有 40 所学校未定位" in at.warning[0].value
     assert not at.get("page_link")  # no 去定位
     run_page(at, "app_pages/coverage.py")
     assert at.title[0].value == "巡查概况"

@@ -134,7 +134,7 @@ def test_a_school_located_by_a_click_stays_after_a_restart(tmp_path, browser, sh
     try:
         page, _ = open_page(browser, (768, 1024))
         page.goto(restarted.url)
-        expect(page.get_by_text("已定位 1/40 所学校，0/51 处水体。尚有 39 所学校未定位")).to_be_visible()
+        expect(page.get_by_text("已定位 1/40 所学校，1/51 处水体。尚有 39 所学校未定位")).to_be_visible()
         frame = map_frame(page)
         expect(frame.locator("path.swm-school")).to_have_count(1)
         expect(frame.locator("path.swm-school.swm-unconfirmed")).to_have_count(1)  # no imagery: unconfirmed

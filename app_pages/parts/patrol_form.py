@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from shapely.geometry import Point
 
-from app_pages.parts import gps, state
+from app_pages.parts import gps, patrol_place, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.checklist import CHECKLIST
 from school_water_map.domain.inspections import LOCAL_TIME, DevicePosition, Inspection, InspectionInput
@@ -175,6 +175,7 @@ def _position(store: Store, user: User, site: Site, *, target: Any, rules: Patro
     said = f"已获取位置（精度 ±{held['accuracy']:.0f} 米，{str(held['at'])[11:16]}）"
     if where == "site_unplaced":
         st.caption(f"{said}。该站点尚未定位，暂不能核验是否在现场；位置会随记录保存。")
+        patrol_place.offer(user, site, held, rules)
     elif where == "at_site":
         st.success(f"{said}：距站点约 {format_metres(round(distance or 0))} 米，在现场。",
                    icon=":material/where_to_vote:")

@@ -54,6 +54,7 @@ FIELDS = (
     Spec("patrol_summer", "暑期（每日巡查，MM-DD..MM-DD）", PATROL, "summer"),
     Spec("patrol_cycle_days", "暑期外巡查周期（天，1–365）", PATROL, "int", 1, 365),
     Spec("patrol_max_distance_m", "到场距离上限（米，10–5000）", PATROL, "float", 10, 5000),
+    Spec("patrol_place_accuracy_m", "巡查定位所需 GPS 精度（米，5–500）", PATROL, "float", 5, 500),
 )
 SPECS = {spec.key: spec for spec in FIELDS}
 SECRETS = frozenset(spec.key for spec in FIELDS if spec.kind == "secret")

@@ -33,6 +33,7 @@ class PatrolRules:
     summer_end: tuple[int, int] = (8, 31)
     cycle_days: int = 7
     max_distance_m: float = 150.0  # farther than this from the site: "not at site"
+    place_accuracy_m: float = 50.0  # a fix at least this good may place an unplaced site (patrol_place)
 
     def in_summer(self, day: date) -> bool:
         return self.summer_start <= (day.month, day.day) <= self.summer_end
@@ -68,7 +69,8 @@ def patrol_rules(settings: Settings) -> PatrolRules:
     except ValueError as exc:
         raise ValueError(f"暑期设置“{settings.patrol_summer}”中的日期无效") from exc
     return PatrolRules(summer_start=(m1, d1), summer_end=(m2, d2), cycle_days=settings.patrol_cycle_days,
-                       max_distance_m=settings.patrol_max_distance_m)
+                       max_distance_m=settings.patrol_max_distance_m,
+                       place_accuracy_m=settings.patrol_place_accuracy_m)
 
 
 def due_status(site: Site, last: date | None, today: date, rules: PatrolRules) -> Due:

@@ -2,8 +2,9 @@
 
 Precision levels (DESIGN.md): ``surveyed`` (GPS at the place, or staff placing it on imagery),
 ``gazetteer`` (a curated file with source and licence), ``geocoded`` (an online provider's answer,
-unconfirmed), ``derived`` (computed from a located school and the annex; never recorded here) and
-``unplaced``. Nothing gets coordinates without a source.
+unconfirmed), ``small_scale`` (a line from a small-scale map in ``geodata/``, the Yellow River: within
+about a kilometre; never recorded, a recorded position replaces it), ``derived`` (computed from a
+located school and the annex; never recorded here) and ``unplaced``. Nothing gets coordinates without a source.
 
 Records are only appended: the history of every entity is kept, and the latest record is the current
 one. They live in the store (``school_water_map.store.database``); ``store.position_file.PositionFile`` is the
@@ -22,10 +23,13 @@ from shapely.geometry.base import BaseGeometry
 
 from school_water_map.errors import PositionError
 
-PRECISIONS = ("surveyed", "gazetteer", "geocoded", "derived", "unplaced")
+PRECISIONS = ("surveyed", "gazetteer", "geocoded", "small_scale", "derived", "unplaced")
 RECORDABLE = ("surveyed", "gazetteer", "geocoded")
 PRECISION_ZH = {"surveyed": "实测", "gazetteer": "地名库", "geocoded": "地理编码（未确认）",
-                "derived": "推算", "unplaced": "未定位"}
+                "small_scale": "小比例尺地图（约 ±1 公里）", "derived": "推算", "unplaced": "未定位"}
+#: How far a ``small_scale`` line (a 1:1M–1:3M map, ``geodata/``) may be from the real bank: its distances
+#: carry this on top of the rules' disagreement tolerance.
+SMALL_SCALE_UNCERTAINTY_M = 1000.0
 METHOD_ZH = {"click": "地图点选", "typed": "输入坐标", "gps": "平板GPS", "csv": "CSV导入", "import": "文件导入",
              "geocoder": "在线地理编码", "file": "数据文件"}
 

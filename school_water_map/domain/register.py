@@ -30,7 +30,7 @@ from school_water_map.domain.entities import (
     site_id,
 )
 from school_water_map.domain.inspections import Inspection, site_measures
-from school_water_map.domain.positions import PRECISION_ZH, PositionRecord, current_positions
+from school_water_map.domain.positions import PRECISION_ZH, SMALL_SCALE_UNCERTAINTY_M, PositionRecord, current_positions
 from school_water_map.domain.risk import Facts, Rules, SiteMeasures, assess
 from school_water_map.geo.distance import Tolerance, disagrees, pair_distances, to_metric
 
@@ -62,6 +62,8 @@ class RegisterInputs:
     district_adcode: str
     townships: Mapping[str, str] = field(default_factory=dict)        # school id → township assigned
     township_bases: Mapping[str, str] = field(default_factory=dict)   # school id → its 乡镇依据
+    #: Lines from ``geodata/`` for water bodies (黄河), used until a position is recorded for them.
+    reference_positions: Sequence[PositionRecord] = ()
 
 
 def register_from(inputs: RegisterInputs) -> Register:
@@ -70,7 +72,8 @@ def register_from(inputs: RegisterInputs) -> Register:
     registry = inputs.registry.with_aliases(inputs.aliases)
     resolution = resolve(exposures, registry, district_adcode=inputs.district_adcode)
     assign_townships(resolution, inputs.townships, inputs.township_bases)   # the admins' assignments
-    positions = current_positions(inputs.positions)                         # who placed what, where
+    positions = {**current_positions(inputs.reference_positions),           # 黄河 from geodata, unless
+                 **current_positions(inputs.positions)}                     # … who placed what, where
     measures = site_measures(list(inputs.inspections))                      # what patrols found in place
     return assemble(resolution, positions, inputs.rules, measures)
 
@@ -185,8 +188,10 @@ def _pair_frame(resolution: Resolution, schools: gpd.GeoDataFrame, waters: gpd.G
         reported_min = exposure.distance_m if exposure.distance_m is not None else (0.0 if exposure.reported.at_gate
                                                                                     else None)
         computed_m = float(computed[exposure.row]) if exposure.row in computed.index else None
+        coarse = pair.water_id is not None and waters.at[pair.water_id, "precision"] == "small_scale"
+        allowed = replace(tolerance, metres=tolerance.metres + SMALL_SCALE_UNCERTAINTY_M) if coarse else tolerance
         flag = (computed_m is not None and reported_min is not None
-                and disagrees(computed_m, reported_min, exposure.distance_max_m, tolerance))
+                and disagrees(computed_m, reported_min, exposure.distance_max_m, allowed))
         site = site_id(school.school_id, pair.water_id) if pair.water_id else None
         record: dict[str, object] = {
             "row": exposure.row, "site_id": site, "school_id": school.school_id, "school": school.name,

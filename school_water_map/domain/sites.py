@@ -92,7 +92,8 @@ def _text(value: Any) -> str | None:
 
 def site_geometry(register: Register, site: Site) -> BaseGeometry | None:
     """Where a patrol should stand: the water's recorded geometry (its part nearest the school, when
-    the school is placed) or the pair's derived point(s). A ring or nothing is too vague to check."""
+    the school is placed) or the pair's derived point(s), or its ring when that lies within the school's
+    safety zone. A wider ring or nothing is too vague to check."""
     water: BaseGeometry | None = register.waters.at[site.water_id, "geometry"]
     school: BaseGeometry | None = register.schools.at[site.school_id, "geometry"]
     if water is not None:
@@ -102,7 +103,15 @@ def site_geometry(register: Register, site: Site) -> BaseGeometry | None:
         return nearest
     if site.row in register.derived.index:
         derived = register.derived.loc[site.row]
-        if derived["shape"] in ("point", "points", "gate"):
+        if derived["shape"] in ("point", "points", "gate") or (derived["shape"] == "ring" and _small(register, site)):
             found: BaseGeometry = derived["geometry"]
             return found
     return None
+
+
+def _small(register: Register, site: Site) -> bool:
+    """A ring no wider than the school's safety zone (``10 米``, direction unreported): close enough to the
+    school for a patrol there to be at the site; a 3 km ring is not."""
+    pair = register.pairs.set_index("row").loc[site.row]
+    radius = pair["distance_max_m"] if pd.notna(pair["distance_max_m"]) else pair["distance_m"]
+    return bool(pd.notna(radius) and radius <= register.rules.zone_radius_m)

@@ -71,18 +71,19 @@ class ContextLayers:
 
 def load_context(geodata_dir: Path) -> ContextLayers:
     """Read the context layers (all WGS-84)."""
-    neighbours = _read(geodata_dir / NEIGHBOURS_FILE)
+    neighbours = read_wgs84(geodata_dir / NEIGHBOURS_FILE)
     neighbours = neighbours.rename(columns={"short_name": "name"})[["name", "district_adcode", "geometry"]]
-    river = _read(geodata_dir / RIVER_FILE)
+    river = read_wgs84(geodata_dir / RIVER_FILE)
     river = river.loc[river["wdb_level"] == 1].assign(name="黄河")[["name", "geometry"]]
     anchors_table = pd.read_csv(geodata_dir / ANCHORS_FILE, dtype={"anchor_id": str})
     anchors = gpd.GeoDataFrame(anchors_table, geometry=gpd.points_from_xy(anchors_table.lon, anchors_table.lat),
                                crs=WGS84)
-    return ContextLayers(outline=_read(geodata_dir / OUTLINE_FILE), neighbours=neighbours, river=river,
+    return ContextLayers(outline=read_wgs84(geodata_dir / OUTLINE_FILE), neighbours=neighbours, river=river,
                          anchors=anchors)
 
 
-def _read(path: Path) -> gpd.GeoDataFrame:
+def read_wgs84(path: Path) -> gpd.GeoDataFrame:
+    """A geodata file in WGS-84 (``DataFileError`` naming it when unreadable)."""
     try:
         frame = gpd.read_file(path)
     except (OSError, ValueError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from school_water_map.domain.register import Register, RegisterInputs, register_from
 from school_water_map.domain.risk import Rules
 from school_water_map.domain.townships import bases
-from school_water_map.io.curated import load_registry, load_rules
+from school_water_map.io.curated import load_reference_positions, load_registry, load_rules
 from school_water_map.pipeline.annexes import in_force
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
@@ -25,9 +25,10 @@ def read_inputs(settings: Settings, *, rules: Rules | None = None) -> RegisterIn
     store = open_store(settings)
     snapshot = read_snapshot(store)                                         # one consistent view
     annex = in_force(snapshot.annex, settings)                              # the applied or curated annex
+    registry = load_registry(settings.schools_path, settings.water_path, district_adcode=settings.district_adcode)
     return RegisterInputs(
-        annex_rows=annex.rows, aliases=annex.aliases,
-        registry=load_registry(settings.schools_path, settings.water_path, district_adcode=settings.district_adcode),
+        annex_rows=annex.rows, aliases=annex.aliases, registry=registry,
+        reference_positions=load_reference_positions(settings.geodata_dir, registry),  # 黄河 from geodata
         positions=snapshot.positions, inspections=snapshot.inspections,
         rules=rules or load_rules(settings.rules_path), district_adcode=settings.district_adcode,
         townships={school_id: a.township for school_id, a in snapshot.townships.items()},
