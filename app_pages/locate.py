@@ -18,6 +18,7 @@ from school_water_map.outputs.review import ToPlace, next_to_place, placed_count
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 
+PATROL_TITLE = "巡查定位"  # the review tab of positions patrols recorded (outputs.review)
 
 def main() -> None:
     st.title("定位与校核")
@@ -102,6 +103,9 @@ def _review(register: Register) -> None:
                 st.caption(f"没有{title}。")
             else:
                 st.dataframe(table, hide_index=True)
+                if title == PATROL_TITLE:
+                    st.caption("巡查人员在现场用 GPS 给站点定的位置。位置有误时，在上方选中该学校或水体重新定位即可："
+                               "新位置取代它，原记录保留在位置记录中。")
 
 
 main()

@@ -306,4 +306,5 @@ def test_review_lists_count_what_is_left(app_settings):
     place(app_settings, "利通区第十一小学", precision="geocoded")
     at = run_page(new_app(), "app_pages/locate.py")
     labels = [t.label for t in at.tabs]
-    assert labels == ["未定位的学校（39）", "没有自身位置的水体（51）", "未确认的位置（1）", "距离不符（0）"]
+    assert labels == ["未定位的学校（39）", "没有自身位置的水体（50）", "未确认的位置（1）", "巡查定位（0）",
+                      "距离不符（0）"]

@@ -8,10 +8,12 @@ position, unconfirmed positions, and distance disagreements.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from school_water_map.domain.patrol_place import SOURCE as PATROL_SOURCE
 from school_water_map.domain.register import Register
 
 KIND_SCHOOL = "school"
@@ -64,19 +66,16 @@ def next_to_place(register: Register, after: str) -> str | None:
 
 
 def review_tables(register: Register) -> dict[str, pd.DataFrame]:
-    """The four review lists, titled in Chinese, each a small table with Chinese headers."""
+    """The five review lists, titled in Chinese, each a small table with Chinese headers. 巡查定位 lists the
+    positions patrols recorded at their sites (``domain.patrol_place``) for the bureau to check."""
     pairs, schools, waters = register.pairs, register.schools, register.waters
     rows_per_school = pairs.groupby("school_id")["row"].apply(lambda rows: "、".join(map(str, sorted(rows))))
     unplaced = schools[schools["precision"] == "unplaced"]
     schools_at = pairs.dropna(subset=["water_id"]).groupby("water_id")["school"].apply(
         lambda names: "、".join(dict.fromkeys(names)))
     no_own = waters[waters["geometry"].isna()]
-    unconfirmed = pd.concat([
-        schools.loc[schools["precision"] == "geocoded", ["school_id", "name", "source", "author", "recorded_at"]]
-        .rename(columns={"school_id": "id"}).assign(kind="学校"),
-        waters.loc[waters["precision"] == "geocoded", ["water_id", "name", "source", "author", "recorded_at"]]
-        .rename(columns={"water_id": "id"}).assign(kind="水体"),
-    ])
+    unconfirmed = _positions(schools, waters, lambda frame: frame["precision"] == "geocoded")
+    by_patrol = _positions(schools, waters, lambda frame: frame["source"].fillna("").str.startswith(PATROL_SOURCE))
     disagree = pairs[pairs["distance_disagrees"]]
     return {
         "未定位的学校": pd.DataFrame({
@@ -88,8 +87,21 @@ def review_tables(register: Register) -> dict[str, pd.DataFrame]:
         "未确认的位置": pd.DataFrame({
             "编号": unconfirmed["id"], "类别": unconfirmed["kind"], "名称": unconfirmed["name"],
             "来源": unconfirmed["source"], "录入人": unconfirmed["author"], "时间": unconfirmed["recorded_at"]}),
+        "巡查定位": pd.DataFrame({
+            "编号": by_patrol["id"], "类别": by_patrol["kind"], "名称": by_patrol["name"],
+            "来源": by_patrol["source"], "录入人": by_patrol["author"], "时间": by_patrol["recorded_at"]}),
         "距离不符": pd.DataFrame({
             "序号": disagree["row"], "学校": disagree["school"], "水体": disagree["water"],
             "上报距离": disagree["distance_text"],
             "计算距离（米）": disagree["computed_distance_m"].map(lambda d: f"{float(d):.0f}")}),
     }
+
+
+def _positions(schools: pd.DataFrame, waters: pd.DataFrame,
+               chosen: Callable[[pd.DataFrame], pd.Series]) -> pd.DataFrame:
+    """The schools and water bodies ``chosen`` picks, as one table (id, name, source, author, when, kind)."""
+    columns = ["name", "source", "author", "recorded_at"]
+    return pd.concat([
+        schools.loc[chosen(schools), ["school_id", *columns]].rename(columns={"school_id": "id"}).assign(kind="学校"),
+        waters.loc[chosen(waters), ["water_id", *columns]].rename(columns={"water_id": "id"}).assign(kind="水体"),
+    ])
