@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.parts import access, failures, login, runtime_guard, state
+from app_pages.parts import access, failures, login, runtime_guard, state, zh_ui
 from app_pages.parts.access import EVERYONE, OPEN, PageSpec
 from school_water_map.domain.users import ADMIN, PATROL, VIEWER
 
@@ -12,6 +12,7 @@ runtime_guard.install()  # a client may not empty everyone's caches (Streamlit's
 st.set_page_config(page_title="学校周边危险水域地图", page_icon=str(state.FAVICON_PATH), layout="wide",
                    initial_sidebar_state="collapsed")
 state.apply_style()
+zh_ui.install()  # Streamlit's own English ("Page not found", "No results", tooltips) in Chinese
 failures.open_or_stop()  # the store migrated once, or its failure in Chinese (details in the log)
 #: Every page and who has it: in the menu, or only by its address (a notice's QR code opens 巡查 at
 #: ``/?site=<site id>``). OPEN is the app before any account exists: everyone reads and locates.

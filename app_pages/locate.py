@@ -30,7 +30,8 @@ def main() -> None:
     _open_next(register, candidates)
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
-                               format_func=lambda i: candidates[i].label, on_change=state.forget_pending)
+                               format_func=lambda i: candidates[i].label, on_change=state.forget_pending,
+                               placeholder="请选择学校或水体")
     ui.author_field(right)
     entity = candidates[entity_id]
     _status(settings, register, entity)

@@ -67,16 +67,16 @@ def _choose(kind: str, register: Register, all_sites: dict[str, Site],
     if kind == "letter":
         names = register.schools["name"]
         school = str(st.selectbox("学校", list(register.schools.index), format_func=names.__getitem__,
-                                  key=state.NOTICE_SCHOOL))
+                                  key=state.NOTICE_SCHOOL, placeholder="请选择学校"))
         return school, "A4", school_filename(register, school)
     if kind == "site":
         left, right = st.columns([3, 1])
-        site = str(left.selectbox("学校 · 水体", list(all_sites), key=state.NOTICE_SITE,
+        site = str(left.selectbox("学校 · 水体", list(all_sites), key=state.NOTICE_SITE, placeholder="请选择学校和水体",
                                   format_func=lambda i: f"{all_sites[i].school} · {all_sites[i].water}"))
         st.session_state.setdefault(state.NOTICE_SIZE, PAGE_SIZES[0])
         size = right.segmented_control("纸张", list(PAGE_SIZES), required=True, key=state.NOTICE_SIZE) or PAGE_SIZES[0]
         return site, size, site_filename(site, size)
-    township = str(st.selectbox("乡镇", townships, key=state.NOTICE_TOWNSHIP))
+    township = str(st.selectbox("乡镇", townships, key=state.NOTICE_TOWNSHIP, placeholder="请选择乡镇"))
     return township, "A4", township_filename(township)
 
 

@@ -45,7 +45,8 @@ def _today(settings: Settings, register: Register, user: User, rules: PatrolRule
     if user.role == PATROL:
         township = str(user.township)
     else:
-        township = st.selectbox("乡镇", township_choices(readable), key=state.PATROL_TOWNSHIP)
+        township = st.selectbox("乡镇", township_choices(readable), key=state.PATROL_TOWNSHIP,
+                                placeholder="请选择乡镇")
     mine = in_township(readable, township)
     store = open_store(settings)
     latest = latest_by_site(list_inspections(store, site_ids={s.site_id for s in mine}))

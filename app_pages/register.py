@@ -29,10 +29,10 @@ first, second = st.columns(2)
 with first:
     township = ui.township_filter(register, key="register_township")
     kind = st.selectbox("水体类型", ["all", *KIND_ZH], format_func=lambda k: KIND_ZH.get(k, "全部类型"),
-                        key="register_kind")
+                        key="register_kind", placeholder="请选择水体类型")
 with second:
     distance = st.selectbox("距离", list(DISTANCE_CHOICES), format_func=lambda d: DISTANCE_CHOICES[d][0],
-                            key="register_distance")
+                            key="register_distance", placeholder="请选择距离")
     search = st.text_input("搜索学校或水体名称", key="register_search", placeholder="例如：秦渠、第十一小学")
 levels = ui.level_filter(register, key="register_levels")
 
@@ -41,7 +41,8 @@ shown = filter_pairs(register.pairs, PairFilter(townships=township, levels=level
 table = pair_table(shown)
 st.caption(f"附件共 {len(register.pairs)} 行，当前显示 {len(table)} 行，按风险等级和得分排序。"
            "点选一行，可查看原因并在地图上显示。")
-event = st.dataframe(ui.risk_styled(table, register), key=state.REGISTER_TABLE, on_select="rerun",
+# the hidden index is named in Chinese: the toolbar's 显示或隐藏列 lists it
+event = st.dataframe(ui.risk_styled(table.rename_axis("行号"), register), key=state.REGISTER_TABLE, on_select="rerun",
                      selection_mode="single-row", hide_index=True, height=420, column_order=SHOWN_COLUMNS,
                      column_config={"序号": st.column_config.NumberColumn(width="small"),
                                     "原因": st.column_config.TextColumn(width="large")})

@@ -41,9 +41,9 @@ with add, st.form(f"user_add_{version}"):
     username = left.text_input("用户名", key=f"user_add_name_{version}", placeholder="如 bq01（字母、数字或汉字）")
     name = right.text_input("姓名", key=f"user_add_display_{version}", placeholder="如 李巡查")
     role = left.selectbox("角色", list(ROLES), format_func=ROLE_ZH.__getitem__, index=ROLES.index(PATROL),
-                          key=f"user_add_role_{version}")
+                          key=f"user_add_role_{version}", placeholder="请选择角色")
     township = right.selectbox(f"所属乡镇（{ROLE_ZH[PATROL]}必填）", [NO_TOWNSHIP, *TOWNSHIPS],
-                               key=f"user_add_township_{version}")
+                               key=f"user_add_township_{version}", placeholder="请选择乡镇")
     password = left.text_input(f"初始密码（{POLICY}）", type="password", key=f"user_add_password_{version}",
                                autocomplete="new-password")
     again = right.text_input("再次输入密码", type="password", key=f"user_add_again_{version}",
@@ -65,7 +65,8 @@ with add, st.form(f"user_add_{version}"):
 with manage:
     active = [u.username for u in users if u.active]
     labels = {u.username: f"{u.username} · {u.label}" for u in users}
-    chosen = st.selectbox("账号", active, format_func=labels.__getitem__, key="user_manage_name")
+    chosen = st.selectbox("账号", active, format_func=labels.__getitem__, key="user_manage_name",
+                          placeholder="请选择账号")
     new_password = st.text_input(f"新密码（{POLICY}）", type="password", key="user_manage_password",
                                  autocomplete="new-password")
     reset, disable, end = st.columns(3)

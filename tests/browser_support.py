@@ -5,6 +5,7 @@ checks every page must pass (Chinese, no request leaving 127.0.0.1, touch target
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +27,18 @@ PAGES = [("map", "/", "学校周边危险水域地图"), ("register", "/register
 MAP_FRAME = "iframe[title='学校周边危险水域地图'], iframe[title='streamlit_folium.st_folium']"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WAIT_MS = 30_000
-#: Streamlit's built-in English that must never reach a user.
-ENGLISH_LEFTOVERS = ("Choose an option", "Drag and drop", "Browse files", "No options", "Limit 200MB", "Deploy")
+#: Streamlit's built-in English that must never reach a user (1.67's texts, tooltips and labels; matched as
+#: whole words, case-sensitive: ``english_leftovers``). ``app_pages/parts/zh_ui.js`` says each in Chinese.
+ENGLISH_LEFTOVERS = (
+    "Page not found", "You have requested page", "does not seem to exist", "main page",
+    "Choose an option", "Choose options", "No results", "No options", "options available", "Clear all",
+    "Select all", "Download as CSV", "Search", "Fullscreen", "Show/hide columns", "Add row", "Delete row",
+    "Sort ascending", "Sort descending", "Drag and drop", "Browse files", "Upload", "Limit 200MB", "per file",
+    "file upload", "Take Photo", "Switch camera", "your camera", "Press Enter", "Deploy", "Running", "Stop",
+    "Rerun", "Please wait", "Connection error", "Skip to main content", "App pages", "Link to heading",
+    "Help for", "Copy to clipboard", "Open", "Close", "Dismiss",
+)
+_LEFTOVER = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" for w in ENGLISH_LEFTOVERS))
 #: Widgets a finger must hit: at least 44 px tall.
 TOUCH_TARGETS = (".stButton button", ".stDownloadButton button", "[data-testid='stPageLink'] a",
                  "[data-baseweb='select'] > div", "[data-baseweb='input']", "[data-testid^='stBaseButton-pills']",
@@ -132,7 +143,7 @@ def tablet_layout(page: Page, more_targets: Sequence[str] = ()) -> tuple[list[in
         .map(e => `${s} ${Math.round(e.getBoundingClientRect().height)} ${(e.innerText || '').slice(0, 12)}`))""",
                           [*TOUCH_TARGETS, *more_targets])
     text = page.locator("[data-testid='stMain']").inner_text()
-    return widths, small, [w for w in ENGLISH_LEFTOVERS if w in text]
+    return widths, small, english_leftovers(text)
 
 
 def fits_a_tablet(page: Page, name: str, more_targets: Sequence[str] = ()) -> None:
@@ -142,6 +153,11 @@ def fits_a_tablet(page: Page, name: str, more_targets: Sequence[str] = ()) -> No
     assert widths[0] <= widths[1] and widths[2] <= widths[3], f"{name}: horizontal scroll {widths}"
     assert small == [], f"{name}: touch targets under 44 px: {small}"
     assert not english, name
+
+
+def english_leftovers(text: str) -> list[str]:
+    """The ``ENGLISH_LEFTOVERS`` in ``text``, each once (as a whole word: "OpenStreetMap" is no "Open")."""
+    return sorted(set(_LEFTOVER.findall(text)))
 
 
 def external_requests(requests: list[str]) -> list[str]:

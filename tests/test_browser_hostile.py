@@ -168,7 +168,7 @@ def _login(page: Page, base: str, username: str) -> None:
 def _fill_login(page: Page, username: str) -> None:
     expect(page.get_by_role("heading", name="登录", level=1)).to_be_visible()
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
 

@@ -45,7 +45,8 @@ def candidate_review(settings: Settings, register: Register) -> None:
         return
     entity = str(st.selectbox(
         f"有候选的学校或水体（{len(by_entity)} 处，共 {sum(map(len, by_entity.values()))} 个候选）", list(by_entity),
-        format_func=lambda i: f"{_name(register, i)}：{len(by_entity[i])} 个候选", key=state.CANDIDATE_ENTITY))
+        format_func=lambda i: f"{_name(register, i)}：{len(by_entity[i])} 个候选", key=state.CANDIDATE_ENTITY,
+        placeholder="请选择学校或水体"))
     candidates = by_entity[entity]
     basemap = ui.saved_basemap(settings)
     fmap = build_map(register, state.context(settings), basemap=basemap,

@@ -53,7 +53,8 @@ def by_typing(settings: Settings, register: Register, entity: ToPlace) -> None:
     left, middle, right = st.columns(3)
     lon_text = left.text_input("经度", key=state.typed_key("typed_lon"), placeholder="如 106.2035 或 106°12′13″E")
     lat_text = middle.text_input("纬度", key=state.typed_key("typed_lat"), placeholder="如 37.9875 或 37°59′15″N")
-    crs = right.selectbox("坐标系", [WGS84, GCJ02, BD09], format_func=CRS_ZH.__getitem__, key="typed_crs")
+    crs = right.selectbox("坐标系", [WGS84, GCJ02, BD09], format_func=CRS_ZH.__getitem__, key="typed_crs",
+                          placeholder="请选择坐标系")
     if not (lon_text.strip() or lat_text.strip()):
         st.caption("可填十进制度或度分秒。坐标来自高德/腾讯选 GCJ-02，来自百度选 BD-09，保存时换算为 WGS-84。")
         return

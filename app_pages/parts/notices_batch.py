@@ -45,7 +45,7 @@ def batch_section(settings: Settings, register: Register, kind: str, label: str,
     st.caption(f"一次生成一个乡镇（或全区）的全部{label}{paper}。")
     left, middle, right = st.columns([2, 2, 2])
     place = str(left.selectbox("范围", [ALL, *townships], key=TOWNSHIP,
-                               format_func=lambda t: "全区" if t == ALL else t))
+                               format_func=lambda t: "全区" if t == ALL else t, placeholder="请选择范围"))
     fmt = middle.segmented_control("文件", list(FORMATS), format_func=FORMATS.__getitem__, required=True,
                                    default="pdf", key=FORMAT) or "pdf"
     if kind == "township":  # a sheet is a staff document: it always carries its 说明

@@ -36,7 +36,8 @@ def position_upload(settings: Settings, register: Register, *, key: str, types: 
     crs = WGS84
     if geometry:
         crs = str(st.selectbox("文件的坐标系", [WGS84, GCJ02, BD09], format_func=CRS_ZH.__getitem__, key=f"{key}_crs",
-                               help="从高德/腾讯导出的选 GCJ-02，从百度导出的选 BD-09；导入时换算为 WGS-84。"))
+                               help="从高德/腾讯导出的选 GCJ-02，从百度导出的选 BD-09；导入时换算为 WGS-84。",
+                               placeholder="请选择坐标系"))
     precision = precision_choice(key, default="surveyed")
     author = ui.current_author()
     if st.button("导入全部位置", disabled=upload is None or not author, icon=":material/upload:", key=f"{key}_import"):

@@ -37,7 +37,7 @@ def level_choices(register: Register) -> dict[str, str]:
 
 
 def township_filter(register: Register, *, key: str) -> list[str] | None:
-    choice = st.selectbox("乡镇", [ALL_TOWNSHIPS, *townships(register)], key=key)
+    choice = st.selectbox("乡镇", [ALL_TOWNSHIPS, *townships(register)], key=key, placeholder="请选择乡镇")
     return None if choice == ALL_TOWNSHIPS else [choice]
 
 
@@ -86,7 +86,7 @@ def basemap_picker(settings: Settings, *, key: str) -> Basemap:
         store.update(mine, basemap=st.session_state[key])
 
     code = st.selectbox("底图", codes, index=codes.index(saved.code), format_func=lambda c: offer[c].label, key=key,
-                        on_change=save)
+                        on_change=save, placeholder="请选择底图")
     return offer[code] if code is not None else saved
 
 
