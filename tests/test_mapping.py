@@ -73,8 +73,9 @@ def test_a_placed_school_brings_its_zone_derived_water_and_popup(settings, conte
     (zone,) = _items(fmap, LAYER_ZONES, folium.Circle)
     assert zone.options["radius"] == register.rules.zone_radius_m == 200
     derived = _items(fmap, LAYER_WATER_DERIVED, folium.CircleMarker)
-    assert len(derived) == 5 and all(m.options["dashArray"] == "3 3" for m in derived)  # N, E, E, S, W: points
-    assert len(_items(fmap, LAYER_WATER_DERIVED, folium.PolyLine)) == 5  # a dotted link from the school to each
+    # N, E, E, S: points; 黄河 (W 6000 m) is not derived, it has the Yellow River's map line (geodata)
+    assert len(derived) == 4 and all(m.options["dashArray"] == "3 3" for m in derived)
+    assert len(_items(fmap, LAYER_WATER_DERIVED, folium.PolyLine)) == 4  # a dotted link from the school to each
     north = max(derived, key=lambda m: m.location[0])
     assert north.location[1] == pytest.approx(TEST_LON, abs=1e-9)  # due north of the school
     row_1 = register.pairs[register.pairs["row"] == 1].iloc[0]  # 秦渠 at this school: its own pair's colour
@@ -92,7 +93,7 @@ def test_unconfirmed_schools_are_dashed_and_gates_and_rings_are_drawn(settings, 
     gate = [m for m in _items(fmap, LAYER_WATER_DERIVED, folium.CircleMarker) if "swm-gate" in m.options["className"]]
     assert len(gate) == 1 and gate[0].options["fill"] is False
     rings = [p for p in _items(fmap, LAYER_WATER_DERIVED, folium.PolyLine) if "swm-ring" in p.options["className"]]
-    assert len(rings) == 4  # 第十五小学: 秦渠 100 m, two more rings, and 600–2000 m as two
+    assert len(rings) == 3  # 第十五小学: 秦渠 100 m, and 600–2000 m as two (黄河 2800 m: its own map line)
     assert rings and all(p.options["dashArray"] == "8 6" for p in rings)
     assert rings[0].locations[0] == rings[0].locations[-1]  # closed
 

@@ -27,7 +27,9 @@ def _place(settings, entity, geometry):
 def test_nothing_is_placed_without_a_source(register):
     assert (register.schools["precision"] == "unplaced").all()
     assert register.schools["geometry"].isna().all()
-    assert (register.waters["precision"] == "unplaced").all()
+    coarse = register.waters["precision"] == "small_scale"  # 黄河: the Yellow River's map line from geodata
+    assert list(register.waters.loc[coarse, "name"]) == ["黄河"]
+    assert (register.waters.loc[~coarse, "precision"] == "unplaced").all()
     assert register.derived.empty
 
 
@@ -36,7 +38,8 @@ def test_locating_a_school_derives_its_waters(settings):
     school = after.schools.loc["640302-S01"]
     assert school["precision"] == "surveyed" and school["source"] == "测试" and school["author"] == "张三"
     rows = after.pairs.set_index("row")
-    assert (rows.loc[[1, 2, 3, 4, 5], "water_precision"] == "derived").all()
+    assert (rows.loc[[1, 2, 3, 4], "water_precision"] == "derived").all()
+    assert rows.at[5, "water_precision"] == "small_scale" and rows.at[5, "computed_distance_m"] > 0  # 黄河
     qinqu_point = after.derived.loc[1, "geometry"]  # 学校北 400 米
     az, _, dist = GEOD.inv(*SCHOOL, qinqu_point.x, qinqu_point.y)
     assert dist == pytest.approx(400, abs=0.01) and az == pytest.approx(0, abs=1e-6)
