@@ -113,6 +113,16 @@ def choose_option(page: Page, label: str, option: str, *, tries: int = 3) -> Non
         return
 
 
+def log_in(page: Page, url: str, username: str, password: str) -> None:
+    """Open ``url``, log in there as ``username`` and wait until the login form has gone."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name="登录", level=1)).to_be_visible()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
+
+
 def edit_grid_row(page: Page, grid: Locator, row: int, values: Sequence[str]) -> None:
     """Type ``values`` into the cells right of the first column of data row ``row`` (0-based) of the
     ``st.data_editor`` ``grid``. Its canvas has no visible DOM cells, but Glide Data Grid keeps an

@@ -27,6 +27,7 @@ from tests.browser_support import (
     choose_option,
     edit_grid_row,
     external_requests,
+    log_in,
     open_page,
     tablet_layout,
 )
@@ -54,15 +55,6 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
     running = StreamlitServer(root / "data", root / "streamlit.log").start()
     yield running
     running.stop()
-
-
-def _login(page: Page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    expect(page.get_by_role("heading", name="登录", level=1)).to_be_visible()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
 
 
 def _download(page: Page, button: str, out: Path) -> Path:
@@ -119,7 +111,7 @@ def _public_text(pdf: Path) -> str:
 def test_the_bureau_sets_up_prints_and_its_patrol_sees_the_assigned_school(server, browser, shots, tmp_path):
     need_poppler()
     page, requests = open_page(browser, SIZE, accept_downloads=True)
-    _login(page, server.url + "/settings", "admin01", PASSWORDS["admin01"])
+    log_in(page, server.url + "/settings", "admin01", PASSWORDS["admin01"])
     _settings(page, server, shots)
     _owners(page, server, shots)
 
@@ -160,7 +152,7 @@ def test_the_bureau_sets_up_prints_and_its_patrol_sees_the_assigned_school(serve
     page.context.close()
 
     patrol, _ = open_page(browser, SIZE)
-    _login(patrol, server.url, "sq01", SQ_PASSWORD)
+    log_in(patrol, server.url, "sq01", SQ_PASSWORD)
     expect(patrol.get_by_role("heading", name="巡查", level=1)).to_be_visible()
     expect(patrol.get_by_text("共 5 处站点")).to_be_visible()  # 利通区第十一小学's 5 sites, now 上桥镇's
     patrol.screenshot(path=str(shots / "bureau_patrol_1024x768.png"), full_page=True)

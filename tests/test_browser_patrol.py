@@ -25,6 +25,7 @@ from tests.browser_support import (
     StreamlitServer,
     chromium,
     fits_a_tablet,
+    log_in,
     open_page,
     open_popup,
 )
@@ -81,15 +82,6 @@ def _tablet(browser: Browser, size: tuple[int, int]) -> tuple[Page, list[str]]:
                      permissions=["geolocation", "camera"], has_touch=True)
 
 
-def _login(page: Page, url: str, username: str) -> None:
-    page.goto(url)
-    expect(page.get_by_role("heading", name="登录", level=1)).to_be_visible()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORDS[username])
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
-
-
 def _fits_a_tablet(page: Page, name: str) -> None:
     """No horizontal scrolling, touch targets of 44 px (the checklist's too), no Streamlit English."""
     fits_a_tablet(page, name, ["[data-testid='stFileUploaderDropzone'] button", "[data-testid='stCameraInputButton']",
@@ -115,7 +107,7 @@ def _photo(tmp_path: Path) -> Path:
 
 def test_a_patrol_logs_in_on_a_tablet_and_submits_an_inspection(server, browser, shots, tmp_path):
     page, requests = _tablet(browser, (768, 1024))
-    _login(page, server.url, "bq01")
+    log_in(page, server.url, "bq01", PASSWORDS["bq01"])
     expect(page.get_by_role("heading", name="巡查", level=1)).to_be_visible()
     expect(page.get_by_text("当前账号：李巡查（乡镇巡查员，板桥乡）")).to_be_visible()
     rows = page.locator("[class*='st-key-patrol_row_']").filter(has=page.get_by_role("button", name="开始巡查"))
@@ -175,7 +167,8 @@ def test_a_patrol_logs_in_on_a_tablet_and_submits_an_inspection(server, browser,
 
 def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
     page, requests = _tablet(browser, (1024, 768))
-    _login(page, server.url + f"/?site={ROW_83}", "admin01")  # a notice's QR code, opened by the bureau
+    # a notice's QR code, opened by the bureau
+    log_in(page, server.url + f"/?site={ROW_83}", "admin01", PASSWORDS["admin01"])
     expect(page.get_by_role("heading", name="波浪渠（板桥波浪渠小学）")).to_be_visible()
     expect(page.get_by_text("措施后 较高")).to_be_visible()
     expect(page.get_by_text("巡查 #1（")).to_be_visible()  # the residual risk's basis
@@ -203,7 +196,7 @@ def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
     expect(grid.get_by_text("较高", exact=True)).to_be_attached()  # 措施后风险
     page.get_by_role("link", name="地图").click()
     frame = page.frame_locator(MAP_FRAME).first
-    popup = open_popup(frame, "path.swm-water")
+    popup = open_popup(frame, "path.swm-water-640302-W47")  # 波浪渠 (黄河's map line is drawn too)
     expect(popup).to_contain_text("上报风险 高，措施后 较高（巡查 #1（")
     page.screenshot(path=str(shots / "map_residual_1024x768.png"))
     assert external(requests) == [], "requests left 127.0.0.1"
@@ -212,7 +205,7 @@ def test_the_coverage_page_and_the_residual_risk_follow(server, browser, shots):
 
 def test_the_tablet_camera_takes_the_photo(server, browser, shots):
     page, requests = _tablet(browser, (768, 1024))
-    _login(page, server.url + "/?site=640302-S38-W48", "bq01")
+    log_in(page, server.url + "/?site=640302-S38-W48", "bq01", PASSWORDS["bq01"])
     expect(page.get_by_role("heading", name="南干沟人工湖（板桥早元小学）")).to_be_visible()
     page.get_by_text("用相机拍照").click()
     camera = page.get_by_test_id("stCameraInputButton")

@@ -14,7 +14,14 @@ from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.accounts import add_user
 from school_water_map.store.database import open_store
-from tests.browser_support import StreamlitServer, external_requests, fits_a_tablet, open_page, stored_positions
+from tests.browser_support import (
+    StreamlitServer,
+    external_requests,
+    fits_a_tablet,
+    log_in,
+    open_page,
+    stored_positions,
+)
 from tests.helpers import PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -33,29 +40,28 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
     running.stop()
 
 
-def _login(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_label("用户名").fill("bq01")
-    page.get_by_label("密码", exact=True).fill(PASSWORDS["bq01"])
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
+def _to_bottom(page: Page) -> None:
+    """Scroll the app to its end, where the GPS section and its buttons are (for the screenshot)."""
+    page.evaluate("""() => ['[data-testid="stMain"]', '[data-testid="stAppViewContainer"]']
+        .map(s => document.querySelector(s)).concat([document.scrollingElement])
+        .forEach(e => { if (e) e.scrollTop = e.scrollHeight; })""")
 
 
 def test_a_patrol_places_its_school_from_the_site_and_not_another_townships(server, browser, shots):
     page, requests = open_page(browser, (768, 1024), geolocation=AT_GATE, permissions=["geolocation"], has_touch=True)
-    _login(page, f"{server.url}/?site={ROW83}")  # the sign's QR code address
+    log_in(page, f"{server.url}/?site={ROW83}", "bq01", PASSWORDS["bq01"])  # the sign's QR code address
     expect(page.get_by_role("heading", name="波浪渠（板桥波浪渠小学）")).to_be_visible()
     page.get_by_role("button", name="获取当前位置").click()
     expect(page.get_by_text("该站点尚未定位，暂不能核验是否在现场")).to_be_visible()
     fits_a_tablet(page, "patrol place 768")
-    page.get_by_role("button", name="我在学校门口").scroll_into_view_if_needed()
+    _to_bottom(page)
     page.screenshot(path=str(shots / "patrol_place_offer_768x1024.png"))
     page.get_by_role("button", name="我在学校门口").click()
     expect(page.get_by_text("已用巡查定位给“板桥波浪渠小学”定位（精度 ±12 米）")).to_be_visible()
     page.get_by_role("button", name="重新获取位置").click()
     expect(page.get_by_text("在现场").first).to_be_visible()  # the presence check works from now on
     expect(page.get_by_role("button", name="我在学校门口")).to_have_count(0)
-    page.get_by_text("在现场").first.scroll_into_view_if_needed()
+    _to_bottom(page)
     page.screenshot(path=str(shots / "patrol_place_done_768x1024.png"))
     (placed,) = stored_positions(server.data_dir)
     assert (placed.entity_id, placed.precision, placed.author, placed.accuracy_m) == ("640302-S37", "surveyed",

@@ -303,11 +303,11 @@ def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, s
             for part in getattr(shape, "geoms", [shape]):
                 folium.CircleMarker(_latlon(part), radius=7, color=colour, weight=3, fill=True,
                                     fill_opacity=0.8 if solid else 0.25, dash_array=None if solid else "5 4",
-                                    class_name="swm-water", tooltip=_tooltip(tip),
+                                    class_name=f"swm-water swm-water-{water_id}", tooltip=_tooltip(tip),
                                     popup=folium.Popup(popup, max_width=320)).add_to(group)
         else:
             style = {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.3,
-                     "dashArray": None if solid else "6 4", "className": "swm-water"}
+                     "dashArray": None if solid else "6 4", "className": f"swm-water swm-water-{water_id}"}
             layer = _geojson(shape, style, tooltip=tip)
             folium.Popup(popup, max_width=320).add_to(layer)
             layer.add_to(group)
