@@ -8,6 +8,8 @@ message for people: the CLI prints it as ``错误：…``, the app shows it as i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 #: The online geocoders, by their key in settings, as people name them.
 PROVIDER_ZH = {"tianditu": "天地图", "amap": "高德", "nominatim": "Nominatim（OpenStreetMap）"}
@@ -67,6 +69,9 @@ class MissingGlyphError(SwmapError, ValueError):
         self.document = document
         codes = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in characters)
         super().__init__(f"{document}中有字体无法显示的字符：{codes}；请改用常用写法后再打印")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable: a batch's worker process raises it to the caller
+        return partial(MissingGlyphError, document=self.document), (self.characters,)
 
 
 class SettingsError(SwmapError, ValueError):

@@ -7,6 +7,7 @@ register's levels and reasons. ``render`` turns a context into a PDF and compute
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -154,9 +155,9 @@ def school_letter(register: Register, config: NoticeConfig, school_key: str, *, 
     """The letter to parents of one school (by id, name or alias)."""
     school = register.resolution.school(school_key)
     info = register.schools.loc[school.school_id]
-    recs = [r for r in _records(register.pairs) if r["school_id"] == school.school_id and r["water_id"]]
+    recs = [r for r in _pair_records(register) if r["school_id"] == school.school_id and r["water_id"]]
     levels = {lv.code: lv.colour for lv in register.rules.levels}
-    own_sites = {s.site_id: s for s in sites(register) if s.school_id == school.school_id}
+    own_sites = {s.site_id: s for s in _sites(register) if s.school_id == school.school_id}
     pair_sites = [own_sites.get(site_id(str(r["school_id"]), str(r["water_id"]))) for r in recs]
     waters = tuple(_water_line(n, r, levels, _responsible(config, site))
                    for n, (r, site) in enumerate(zip(recs, pair_sites, strict=True), start=1))
@@ -187,7 +188,7 @@ def school_letter(register: Register, config: NoticeConfig, school_key: str, *, 
 def site_notice(register: Register, config: NoticeConfig, site_key: str, *, today: date, base_url: str,
                 annex_source: str = ANNEX_SOURCE) -> SiteNotice:
     """The warning notice for one site (by site id)."""
-    site = find_site(sites(register), site_key)
+    site = find_site(_sites(register), site_key)
     rec = _by_row(register)[site.row]
     levels = {lv.code: lv.colour for lv in register.rules.levels}
     school_info = register.schools.loc[site.school_id]
@@ -216,11 +217,11 @@ def township_sheet(register: Register, config: NoticeConfig, township_key: str, 
     """
     township = resolve_township(township_key)
     levels = {lv.code: lv.colour for lv in register.rules.levels}
-    own = [s for s in sites(register) if s.township == township]
+    own = [s for s in _sites(register) if s.township == township]
     by_row = _by_row(register)
     rows = tuple(_sheet_row(n, site, by_row[site.row], levels, (inspections or {}).get(site.site_id, ()),
                             _responsible(config, site)) for n, site in enumerate(own, start=1))
-    no_water = tuple(str(r["school"]) for r in _records(register.pairs)
+    no_water = tuple(str(r["school"]) for r in _pair_records(register)
                      if not r["water_id"] and r["township"] == township)
     label = township or UNKNOWN_TOWNSHIP_TITLE
     school_ids = sorted({s.school_id for s in own})
@@ -251,7 +252,7 @@ def resolve_township(key: str) -> str | None:
 
 def townships_for_sheets(register: Register) -> list[str]:
     """The township keys with at least one site, in TOWNSHIPS order, then 乡镇待确认 if any school needs it."""
-    present = {s.township for s in sites(register)}
+    present = {s.township for s in _sites(register)}
     keys = [t for t in TOWNSHIPS if t in present]
     return [*keys, UNKNOWN_TOWNSHIP_TITLE] if None in present else keys
 
@@ -360,12 +361,33 @@ def _precision_text(info: pd.Series) -> str:
 
 
 def _no_water_row(register: Register, school_id: str) -> str:
-    rows = [str(r["row"]) for r in _records(register.pairs) if r["school_id"] == school_id]
+    rows = [str(r["row"]) for r in _pair_records(register) if r["school_id"] == school_id]
     return "、".join(rows) or "—"
 
 
 def _by_row(register: Register) -> dict[int, dict[str, Any]]:
-    return {int(r["row"]): r for r in _records(register.pairs)}
+    return {int(r["row"]): r for r in _pair_records(register)}
+
+
+def _sites(register: Register) -> list[Site]:
+    return _derived(register)[0]
+
+
+def _pair_records(register: Register) -> list[dict[str, Any]]:
+    return _derived(register)[1]
+
+
+_last: tuple[weakref.ref[pd.DataFrame], list[Site], list[dict[str, Any]]] | None = None
+
+
+def _derived(register: Register) -> tuple[list[Site], list[dict[str, Any]]]:
+    """The register's sites and pair records (read, never changed), kept for the last register seen: a
+    batch builds one context per school or site from the same register."""
+    global _last
+    last = _last
+    if last is None or last[0]() is not register.pairs:
+        last = _last = (weakref.ref(register.pairs), sites(register), _records(register.pairs))
+    return last[1], last[2]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -6,19 +6,20 @@ sign (the 说明 appended as a page marked 内部资料); the public copy is the
 
 Batches: ``batch_pdf(settings, "letter", "板桥乡")`` is every letter of one township (or of all, with
 ``township=None``) as one merged PDF, ``batch_zip`` the same as a ZIP of one PDF per school, site or
-township; both call ``progress(done, total)`` after each document. ``write_all`` is the batch behind
-``swmap notices --all``.
+township; both call ``progress(done, total)`` after each document, and share the batch between this
+process and the worker processes of ``notices.batch`` (``parallel=False``: this process alone).
+``write_all`` is the batch behind ``swmap notices --all`` (one process, one file at a time).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.patrol import PRESENCE_ZH
@@ -26,6 +27,7 @@ from school_water_map.domain.register import Register
 from school_water_map.domain.sites import sites
 from school_water_map.errors import DataFileError
 from school_water_map.geo.layers import ContextLayers, load_context
+from school_water_map.notices.batch import Job, Progress, each_pdf, merged_pdf
 from school_water_map.notices.config import NoticeConfig
 from school_water_map.notices.context import (
     SheetEntry,
@@ -42,15 +44,11 @@ from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import list_inspections
 
-if TYPE_CHECKING:
-    from weasyprint.document import Document
-
 _UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
 
 #: What a batch holds: every school's letter, every site's sign, or every township's sheet.
 BatchKind = Literal["letter", "site", "township"]
 BATCH_KINDS: dict[str, str] = {"letter": "致家长告知书", "site": "警示告示", "township": "巡查表"}
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -163,26 +161,27 @@ def write_all(settings: Settings, out_dir: Path, *, letters_only: bool = False, 
 
 def batch_pdf(settings: Settings, kind: BatchKind, township: str | None = None, *, size: str = "A4",
               staff: bool = False, register: Register | None = None, today: date | None = None,
-              renderer: NoticeRenderer | None = None, progress: Progress | None = None) -> bytes:
+              renderer: NoticeRenderer | None = None, progress: Progress | None = None,
+              parallel: bool = True) -> bytes:
     """Every letter, sign or sheet of one township (name, short name or 待确认; None for all) as one PDF,
-    each document keeping its own page numbers. ``progress(done, total)`` follows each document laid out."""
-    render = renderer or default_renderer()
-    documents = [document for _, document in _batch_documents(settings, kind, township, size=size, staff=staff,
-                                                              register=register, today=today, renderer=render,
-                                                              progress=progress)]
-    return render.merge(documents)
+    each document keeping its own page numbers. ``progress(done, total)`` follows each document laid out.
+    ``parallel``: the worker processes render part of it (``notices.batch``); False renders it all here."""
+    count, job, _ = _batch_jobs(settings, kind, township, size=size, staff=staff, register=register, today=today)
+    return merged_pdf(count, job, renderer=renderer, progress=progress, parallel=parallel)
 
 
 def batch_zip(settings: Settings, kind: BatchKind, township: str | None = None, *, size: str = "A4",
               staff: bool = False, register: Register | None = None, today: date | None = None,
-              renderer: NoticeRenderer | None = None, progress: Progress | None = None) -> bytes:
+              renderer: NoticeRenderer | None = None, progress: Progress | None = None,
+              parallel: bool = True) -> bytes:
     """The same documents as ``batch_pdf``, as a ZIP of one PDF each under its suggested (Chinese) name."""
-    render = renderer or default_renderer()
+    count, job, names = _batch_jobs(settings, kind, township, size=size, staff=staff, register=register,
+                                    today=today)
+    pdfs = each_pdf(count, job, renderer=renderer, progress=progress, parallel=parallel)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed
-        for name, document in _batch_documents(settings, kind, township, size=size, staff=staff, register=register,
-                                               today=today, renderer=render, progress=progress):
-            archive.writestr(name, render.merge([document]))
+        for n, pdf in enumerate(pdfs):
+            archive.writestr(names[n], pdf)
     return buffer.getvalue()
 
 
@@ -192,46 +191,48 @@ def batch_filename(kind: BatchKind, township: str | None, suffix: str = "pdf") -
     return _safe(f"{place}_{BATCH_KINDS[kind]}.{suffix}")
 
 
-def _batch_documents(settings: Settings, kind: BatchKind, township: str | None, *, size: str, staff: bool,
-                     register: Register | None, today: date | None, renderer: NoticeRenderer,
-                     progress: Progress | None) -> Iterator[tuple[str, Document]]:
-    """(file name, laid-out document) of each item of a batch, in the register's order."""
+def _batch_jobs(settings: Settings, kind: BatchKind, township: str | None, *, size: str, staff: bool,
+                register: Register | None, today: date | None) -> tuple[int, Callable[[int], Job], dict[int, str]]:
+    """How many documents a batch holds, in the register's order; the call building the n-th one's
+    context (in this process); and the file names of those built so far, by number."""
     if kind not in BATCH_KINDS:
         raise ValueError(f"批量打印只能是 {'、'.join(BATCH_KINDS)}：“{kind}”")
     register = register or build_register(settings)
     config, day = load_config(settings), today or date.today()
     wanted = resolve_township(township) if township is not None else None
     whole = township is None
+    names: dict[int, str] = {}
+    make: Callable[[int], tuple[str, Job]]
     if kind == "letter":
         ids = [i for i in register.schools.index if whole or register.resolution.school(i).township == wanted]
         layers = _layers_if_located(settings, register) if ids else None
         total = len(ids)
-        for done, school_id in enumerate(ids, start=1):
-            letter = school_letter(register, config, school_id, today=day, layers=layers)
-            yield school_filename(register, school_id), renderer.letter_document(letter, staff=staff)
-            _report(progress, done, total)
+
+        def make(n: int) -> tuple[str, Job]:
+            letter = school_letter(register, config, ids[n], today=day, layers=layers)
+            return school_filename(register, ids[n]), Job(letter, staff=staff)
     elif kind == "site":
         chosen = [s for s in sites(register) if whole or s.township == wanted]
         total = len(chosen)
-        for done, site in enumerate(chosen, start=1):
-            notice = site_notice(register, config, site.site_id, today=day, base_url=settings.app_base_url)
-            yield site_filename(site.site_id, size), renderer.site_document(notice, size=size, staff=staff)
-            _report(progress, done, total)
+
+        def make(n: int) -> tuple[str, Job]:
+            notice = site_notice(register, config, chosen[n].site_id, today=day, base_url=settings.app_base_url)
+            return site_filename(chosen[n].site_id, size), Job(notice, size=size, staff=staff)
     else:
         keys = townships_for_sheets(register) if township is None else [township]
         total = len(keys)
-        for done, key in enumerate(keys, start=1):
-            sheet = township_sheet(register, config, key, today=day)
-            yield township_filename(sheet.township_label), renderer.sheet_document(sheet)
-            _report(progress, done, total)
+
+        def make(n: int) -> tuple[str, Job]:
+            sheet = township_sheet(register, config, keys[n], today=day)
+            return township_filename(sheet.township_label), Job(sheet)
     if total == 0:
         raise DataFileError(f"没有可打印的{BATCH_KINDS[kind]}：{batch_filename(kind, township).rsplit('_', 1)[0]}"
                             "没有登记的学校或点位")
 
-
-def _report(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None:
-        progress(done, total)
+    def job(n: int) -> Job:
+        names[n], built = make(n)
+        return built
+    return total, job, names
 
 
 def _layers_if_located(settings: Settings, register: Register) -> ContextLayers | None:
