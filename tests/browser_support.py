@@ -92,25 +92,34 @@ def open_popup(frame: FrameLocator, selector: str, *, tries: int = 3) -> Locator
     return popup
 
 
-def choose_option(page: Page, label: str, option: str, *, tries: int = 3) -> None:
+def choose_option(page: Page, label: str, option: str, *, tries: int = 3, until: Locator | None = None) -> None:
     """Pick ``option`` in the selectbox ``label`` by typing it, as a person would in a long list, and pressing
-    Enter. The list is virtualised, and a rerun still drawing the page can close it under the first attempt
-    (bounded: ``tries`` attempts, each waited on; the value shown afterwards is checked by the caller)."""
+    Enter. The list is virtualised, and a rerun still drawing the page can close it under an attempt, or
+    redraw the box before its choice is sent: with ``until`` (what the choice brings, e.g. a button named
+    after it), an attempt counts only once that shows. Bounded: ``tries`` attempts, each waited on."""
     box = page.get_by_role("combobox", name=label)
     match = page.get_by_role("option", name=option, exact=True)
     for attempt in range(tries):
+        last = attempt == tries - 1
         box.click()
         page.keyboard.press("Control+A")
         page.keyboard.type(option)
         try:
-            match.wait_for(state="visible", timeout=10_000 if attempt < tries - 1 else WAIT_MS)
+            match.wait_for(state="visible", timeout=WAIT_MS if last else 10_000)
         except PlaywrightTimeoutError:
-            if attempt == tries - 1:
+            if last:
                 raise
             page.keyboard.press("Escape")
             continue
         page.keyboard.press("Enter")
-        return
+        if until is None:
+            return
+        try:
+            until.wait_for(state="visible", timeout=WAIT_MS if last else 10_000)
+            return
+        except PlaywrightTimeoutError:
+            if last:
+                raise
 
 
 def log_in(page: Page, url: str, username: str, password: str) -> None:

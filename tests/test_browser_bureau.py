@@ -139,9 +139,8 @@ def test_the_bureau_sets_up_prints_and_its_patrol_sees_the_assigned_school(serve
 
     page.goto(server.url + "/notices?school=640302-S37")
     page.get_by_text("批量打印致家长告知书（一个乡镇或全区）").click()
-    choose_option(page, "范围", "板桥乡")
     make = page.get_by_role("button", name="生成板桥乡的致家长告知书")
-    expect(make).to_be_visible()
+    choose_option(page, "范围", "板桥乡", until=make)
     make.click()
     expect(page.get_by_text("已生成 3 份")).to_be_visible()
     merged = _download(page, "下载 板桥乡_致家长告知书.pdf", tmp_path / "banqiao.pdf")

@@ -32,9 +32,8 @@ def test_a_townships_letters_download_as_one_zip(server, browser, shots):
     expect(page.get_by_role("heading", name="告知书与警示告示", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="下载致家长告知书（PDF）")).to_be_visible()  # the single letter, as before
     page.get_by_text("批量打印致家长告知书（一个乡镇或全区）").click()
-    choose_option(page, "范围", "板桥乡")
     make = page.get_by_role("button", name="生成板桥乡的致家长告知书")
-    expect(make).to_be_visible()  # the township's rerun has finished before the next choice
+    choose_option(page, "范围", "板桥乡", until=make)  # the township's rerun has finished before the next choice
     page.get_by_text("ZIP（每份一个 PDF）", exact=True).click()
     expect(make).to_contain_text("ZIP")
     expect(page.get_by_text("打印前请注意，这批文书还缺")).to_be_visible()
