@@ -41,7 +41,7 @@ ROW83 = "640302-S37-W47"
 SQ_PASSWORD = "shangqiao-pass-2026"
 #: What the admin types, and what the printed copies must then carry.
 BANQIAO = ("板桥乡人民政府", "马乡长", "0953-5551234")
-SITE_OWNER = ("马某某", "13912345678")
+SITE_OWNER = ("板桥乡安全生产办公室", "马某某", "13912345678")
 SAFETY_LEAD = ("周某", "13900000000")
 NOTES_MARKERS = ("风险等级规则", "数据来源", "位置精度", "risk_rules.toml", "说明")
 
@@ -88,14 +88,14 @@ def _owners(page: Page, server: StreamlitServer, shots: Path) -> None:
     page.goto(server.url + "/owners")
     expect(page.get_by_role("heading", name="责任人", level=1)).to_be_visible()
     choose_option(page, "点位", "第 83 行 · 板桥波浪渠小学—波浪渠（板桥乡，高）")
-    page.get_by_label("属地乡镇·责任人").fill(SITE_OWNER[0])
-    page.get_by_label("属地乡镇·电话").fill(SITE_OWNER[1])
+    for part, value in zip(("单位", "责任人", "电话"), SITE_OWNER, strict=True):
+        page.get_by_label(f"属地乡镇·{part}").fill(value)
     page.get_by_label("学校安全负责人·单位").fill("板桥波浪渠小学")
     page.get_by_label("学校安全负责人·责任人").fill(SAFETY_LEAD[0])
     page.get_by_label("学校安全负责人·电话").fill(SAFETY_LEAD[1])
     page.get_by_role("button", name="保存责任人").click()
     expect(page.get_by_text("已保存 2 项责任人")).to_be_visible()
-    expect(page.get_by_label("属地乡镇·责任人")).to_have_value(SITE_OWNER[0])  # the saved values, shown back
+    expect(page.get_by_label("属地乡镇·责任人")).to_have_value(SITE_OWNER[1])  # the saved values, shown back
     _, small, english = tablet_layout(page)
     assert small == [] and english == [], (small, english)
     page.screenshot(path=str(shots / "bureau_owners_1024x768.png"), full_page=True)
@@ -128,7 +128,7 @@ def test_the_bureau_sets_up_prints_and_its_patrol_sees_the_assigned_school(serve
     expect(page.get_by_role("button", name="下载危险水域警示告示（PDF）")).to_be_visible()
     sign_pdf = _download(page, "下载危险水域警示告示（PDF）", tmp_path / "sign.pdf")
     sign = _public_text(sign_pdf)
-    printed = ("责任单位板桥乡人民政府", f"责任人{SITE_OWNER[0]}", f"监督电话{SITE_OWNER[1]}", "巡查人员扫码开始巡查")
+    printed = (f"责任单位{SITE_OWNER[0]}", f"责任人{SITE_OWNER[1]}", f"监督电话{SITE_OWNER[2]}", "巡查人员扫码开始巡查")
     for expected in printed:
         assert expected in sign, expected
     import zxingcpp

@@ -9,8 +9,9 @@ import colorsys
 from school_water_map.domain.risk import Rules
 
 NONE_COLOUR = "#7f8c8d"  # a school with no reported water
-#: A reference place (城区中心, 区政府, 金积镇): a colour no risk level or 无上报水域 uses, 5.8:1 on white.
-ANCHOR_COLOUR = "#6c3483"
+#: A reference place (城区中心, 区政府, 金积镇): brown, a hue no risk level, 无上报水域, the river or the
+#: outline uses (7.0:1 on white).
+ANCHOR_COLOUR = "#795548"
 NONE_TEXT_COLOUR = "#5f6a6a"  # …written as text on white (NONE_COLOUR itself is 3.5:1; this 5.6:1)
 #: Streamlit's badge colours by hue (degrees); a greyish colour is ``gray``.
 BADGE_HUES = (("red", 0.0), ("orange", 30.0), ("yellow", 50.0), ("green", 130.0), ("blue", 210.0),

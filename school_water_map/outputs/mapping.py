@@ -46,6 +46,10 @@ MAX_FOCUS_ZOOM = 16
 LAYER_OUTLINE = "区界与周边区县"
 LAYER_RIVER = "黄河"
 LAYER_ANCHORS = "参考地点"
+#: A reference place within ANCHOR_LABEL_GAP_DEG (about 2 km) of one already labelled is labelled above its
+#: point, not beside it; within ANCHOR_SAME_PLACE_DEG (about 700 m) it is the same place: tooltip only.
+ANCHOR_LABEL_GAP_DEG = 0.02
+ANCHOR_SAME_PLACE_DEG = 0.007
 LAYER_ZONES = "学校周边200米安全区域"
 LAYER_WATER_OWN = "水体（已定位）"
 LAYER_WATER_DERIVED = "水体（推算位置）"
@@ -249,12 +253,17 @@ def _add_context(fmap: folium.Map, context: ContextLayers, shift: Shift) -> None
     for geometry in drawn.river:
         _geojson(shown(geometry), {"color": "#2e86c1", "weight": 4, "opacity": 0.8}, tooltip="黄河").add_to(river)
     anchors = folium.FeatureGroup(name=LAYER_ANCHORS).add_to(fmap)
+    labelled: list[BaseGeometry] = []
     for anchor in context.anchors.itertuples():
         point = shift(anchor.geometry)
+        gap = min((point.distance(other) for other in labelled), default=1.0)
         tip = f"{anchor.name}（参考位置，误差约 {format_metres(anchor.uncertainty_m)} 米）"
         folium.CircleMarker(_latlon(point), radius=4, color=ANCHOR_COLOUR, fill=True, fill_color=ANCHOR_COLOUR,
                             fill_opacity=0.9, weight=1, tooltip=_tooltip(tip), class_name="swm-anchor").add_to(anchors)
-        _label(point, str(anchor.name), colour=ANCHOR_COLOUR, beside=True).add_to(anchors)
+        if gap >= ANCHOR_SAME_PLACE_DEG:  # a second point for the same place (two city centres) goes unlabelled
+            labelled.append(point)
+            side = "above" if gap < ANCHOR_LABEL_GAP_DEG else "right"
+            _label(point, str(anchor.name), colour=ANCHOR_COLOUR, beside=side).add_to(anchors)
 
 
 def _add_zones(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift) -> None:
@@ -396,9 +405,10 @@ def _geojson(geometry: BaseGeometry, style: dict[str, Any], *, tooltip: str) -> 
     return folium.GeoJson(feature, style_function=lambda _feature: style, tooltip=_tooltip(tooltip))
 
 
-def _label(point: BaseGeometry, text: str, *, colour: str, beside: bool = False) -> folium.Marker:
-    """A text on the map, centred on ``point`` (``beside``: to its right, for a marked point)."""
-    move = "translate(8px,-50%)" if beside else "translate(-50%,-50%)"
+def _label(point: BaseGeometry, text: str, *, colour: str, beside: str = "") -> folium.Marker:
+    """A text on the map, centred on ``point`` (``beside``: ``right`` of or ``above`` a marked point)."""
+    move = {"right": "translate(8px,-50%)", "above": "translate(-50%,calc(-100% - 6px))"}.get(
+        beside, "translate(-50%,-50%)")
     icon = folium.DivIcon(html=f'<div style="font-size:12px;color:{colour};white-space:nowrap;transform:'
                                f'{move};pointer-events:none">{html_text(text)}</div>',
                           icon_size=(0, 0), class_name="swm-label")
