@@ -27,6 +27,7 @@ def main() -> None:
     state.show_flash()
     candidates = {c.entity_id: c for c in to_place(register) if access.may_place(register, c.entity_id)}
     st.caption(f"{placed_counts(register)}。")
+    _open_asked(candidates)
     _open_next(register, candidates)
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
@@ -41,6 +42,19 @@ def main() -> None:
     _surroundings(register, entity)
     _review(register)
     candidate_review(settings, register)
+
+
+def _open_asked(candidates: dict[str, ToPlace]) -> None:
+    """``?entity=<id>`` (a link from the map page): choose that place once, then drop it from the address."""
+    asked = st.query_params.get(state.LOCATE_PARAM)
+    if asked is None:
+        return
+    if asked in candidates:
+        state.forget_pending()
+        st.session_state[state.LOCATE_ENTITY] = asked
+    else:
+        st.warning(f"链接中的学校或水体“{md(asked)}”不存在，或本账号无权定位。", icon=":material/help:")
+    del st.query_params[state.LOCATE_PARAM]
 
 
 def _open_next(register: Register, candidates: dict[str, ToPlace]) -> None:

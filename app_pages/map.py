@@ -49,3 +49,4 @@ with controls:
 if state.map_key(chosen, chosen_basemap) != state.map_key(view, basemap):
     show(slot, chosen, chosen_basemap)
 ui.basemap_note(settings, chosen_basemap)
+ui.unplaced_schools(register)

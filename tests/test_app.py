@@ -180,6 +180,21 @@ def test_save_and_next_opens_the_riskiest_unplaced_school_twice_in_a_row(app_set
     assert "已定位 2/40 所学校，1/51 处水体" in texts(at.caption)
 
 
+def test_the_map_lists_the_unplaced_schools_and_each_link_opens_it_on_the_locate_page(app_settings):
+    place(app_settings, "利通区第十一小学")
+    at = run_page(new_app())
+    links = [link.proto for link in at.get("page_link") if link.proto.query_string.startswith("entity=")]
+    assert len(links) == 39 and "未定位的学校（39）" in at.expander[-1].label
+    assert links[0].label == "马莲渠中心巴浪湖小学（马莲渠乡）"  # row 15, high, at the gate: the riskiest
+    assert "利通区第十一小学" not in {link.label.split("（")[0] for link in links}  # placed: not listed
+    asked = links[1].query_string.removeprefix("entity=")
+    locate = run_page(new_app(entity=asked), "app_pages/locate.py")
+    assert locate.selectbox(key="locate_entity").value == asked
+    assert "entity" not in locate.query_params  # taken once: choosing another place is not undone
+    wrong = run_page(new_app(entity="640302-S999"), "app_pages/locate.py")
+    assert "链接中的学校或水体“640302-S999”不存在" in shown(wrong.warning[0].value)
+
+
 def test_typed_coordinates_in_gcj02_are_converted(app_settings):
     at = _locate(app_settings, S01, "typed")
     gcj_lon, gcj_lat = wgs84_to_gcj02(106.2, 37.98)

@@ -48,6 +48,7 @@ PATROL_RESULT = "patrol_result"  # {site id: inspection id} just submitted, show
 PAGES_OPEN = "pages_open"  # the page paths this session's role may open (set by the router on every run)
 LOCATE_ENTITY = "locate_entity"  # the school or water body being located
 LOCATE_METHOD = "locate_method"
+LOCATE_PARAM = "entity"  # /locate?entity=<id>: the map page's list of unplaced schools opens one
 LOCATE_NEXT = "locate_next"  # 保存并定位下一个: the place just saved, whose successor the page opens next
 CLICK_PENDING = "locate_click_pending"  # a map click awaiting confirmation: (lon, lat, crs)
 LOCATE_INPUTS = "locate_inputs"  # the generation of the inputs typed for one place (see typed_key)

@@ -16,7 +16,7 @@ from school_water_map.geo.basemaps import Basemap, basemaps, choose
 from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
 from school_water_map.outputs.mapping import MapView
-from school_water_map.outputs.review import placed_counts
+from school_water_map.outputs.review import placed_counts, to_place
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore, owner
@@ -172,6 +172,18 @@ def unplaced_notice(register: Register) -> None:
                  icon=":material/location_off:")
     if link is not None:
         link.page_link(state.PAGE_LOCATE, label="去定位", icon=":material/add_location_alt:")
+
+
+def unplaced_schools(register: Register) -> None:
+    """The schools not yet placed, riskiest first, each a link that opens 定位与校核 on it."""
+    waiting = [c for c in to_place(register) if c.kind == "school" and c.precision == "unplaced"]
+    if not waiting or not access.can_open(state.PAGE_LOCATE):
+        return
+    with st.expander(f"未定位的学校（{len(waiting)}）：按风险从高到低，点按即去定位", icon=":material/location_off:"):
+        for candidate in waiting:
+            township = register.schools.at[candidate.entity_id, "township_label"]
+            st.page_link(state.PAGE_LOCATE, label=f"{candidate.name}（{township}）", icon=":material/add_location_alt:",
+                         query_params={state.LOCATE_PARAM: candidate.entity_id})
 
 
 def risk_styled(table: pd.DataFrame, register: Register) -> Any:
