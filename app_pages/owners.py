@@ -5,6 +5,8 @@ Every change is kept (``store.owners``); notices print the names and phones."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -54,9 +56,10 @@ def main() -> None:
 
 def _downloads(table: pd.DataFrame) -> None:
     left, right = st.columns(2)
-    left.download_button("下载责任人表（CSV）", csv_bytes(table), file_name=f"{DOWNLOAD_NAME}.csv", mime="text/csv",
-                         icon=":material/download:", key="owners_csv", on_click="ignore", width="stretch")
-    right.download_button("下载责任人表（Excel）", xlsx_bytes({DOWNLOAD_NAME: table}),
+    left.download_button("下载责任人表（CSV）", partial(csv_bytes, table), file_name=f"{DOWNLOAD_NAME}.csv",
+                         mime="text/csv", icon=":material/download:", key="owners_csv", on_click="ignore",
+                         width="stretch")
+    right.download_button("下载责任人表（Excel）", partial(xlsx_bytes, {DOWNLOAD_NAME: table}),
                           file_name=f"{DOWNLOAD_NAME}.xlsx", mime=MIME_TYPES["xlsx"], icon=":material/download:",
                           key="owners_xlsx", on_click="ignore", width="stretch")
 

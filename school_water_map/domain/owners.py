@@ -94,9 +94,6 @@ class SiteOwners:
     school: Owner | None = None
     water: Owner | None = None
 
-    def named(self) -> list[Owner]:
-        return [o for o in (self.township, self.village, self.school, self.water) if o is not None]
-
 
 def key(role: str, subject_id: str) -> tuple[str, str]:
     return role, subject_id

@@ -320,13 +320,4 @@ def _work(token: int, jobs: Sequence[Job], merged: bool) -> list[bytes]:
     """A chunk rendered in a worker: one merged PDF, or one PDF per document; ``token`` after each one."""
     assert _worker is not None, "worker not initialised"
     render, progress = _worker
-    documents: list[Document] = []
-    pdfs: list[bytes] = []
-    for item in jobs:
-        document = item.document(render)
-        if merged:
-            documents.append(document)
-        else:
-            pdfs.append(render.merge([document]))
-        progress.put(token)
-    return [render.merge(documents)] if merged else pdfs
+    return _here(jobs, render, merged, lambda: progress.put(token))
