@@ -132,6 +132,24 @@ def log_in(page: Page, url: str, username: str, password: str) -> None:
     expect(page.get_by_role("heading", name="登录", level=1)).to_have_count(0)
 
 
+def select_grid_row(page: Page, grid: Locator, y_offset: float, until: Locator, *, tries: int = 3) -> None:
+    """Tick the selection box of the row ``y_offset`` px below the top of the ``st.dataframe`` ``grid`` until
+    ``until`` (what the selection brings) shows. The grid is a canvas: a click that lands while it is still
+    being drawn, or while a rerun replaces it, selects nothing. Bounded: ``tries`` clicks, each waited on."""
+    grid.locator("canvas").first.wait_for(state="visible")
+    for attempt in range(tries):
+        last = attempt == tries - 1
+        box = grid.bounding_box()
+        assert box is not None, "the table is not on the page"
+        page.mouse.click(box["x"] + 20, box["y"] + y_offset)
+        try:
+            until.wait_for(state="visible", timeout=WAIT_MS if last else 10_000)
+            return
+        except PlaywrightTimeoutError:
+            if last:
+                raise
+
+
 def edit_grid_row(page: Page, grid: Locator, row: int, values: Sequence[str]) -> None:
     """Type ``values`` into the cells right of the first column of data row ``row`` (0-based) of the
     ``st.data_editor`` ``grid``. Its canvas has no visible DOM cells, but Glide Data Grid keeps an

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import VIEWPORTS, tablet_layout
+from tests.browser_support import VIEWPORTS, select_grid_row, tablet_layout
 from tests.browser_support import external_requests as _external
 from tests.browser_support import map_frame as _map
 from tests.browser_support import open_page as _open
@@ -123,10 +123,9 @@ def test_the_chosen_register_row_downloads_its_letter_and_notice(server, browser
     page, requests = _open(browser, (768, 1024), accept_downloads=True)
     page.goto(server.url + "/register")
     expect(page.get_by_text("附件共 89 行")).to_be_visible()
-    box = page.locator("[data-testid='stDataFrame']").first.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # the first row's selection box (row 15, 巴浪湖小学)
-    expect(page.get_by_role("heading", name="第 15 行：马莲渠中心巴浪湖小学 — 水渠")).to_be_visible()
+    heading = page.get_by_role("heading", name="第 15 行：马莲渠中心巴浪湖小学 — 水渠")
+    # the first row's selection box (row 15, 巴浪湖小学): below the 35 px header, half a row down
+    select_grid_row(page, page.locator("[data-testid='stDataFrame']").first, 35 + 17, heading)
     for button, name in (("下载告知书", "640302-S08_马莲渠中心巴浪湖小学_致家长告知书.pdf"),
                          ("下载警示告示", "640302-S08-W07_警示告示_A4.pdf")):
         with page.expect_download() as started:
