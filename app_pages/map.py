@@ -15,12 +15,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.parts import access, map_frame, state, ui
+from app_pages.parts.map_search import found_view, search_box
 from school_water_map.domain.users import PATROL
 from school_water_map.geo.basemaps import Basemap
 from school_water_map.outputs.mapping import MapView
 
 MAP_TITLE = "学校周边危险水域地图"  # the iframe's title (and the page's heading)
 FIRST_MAP_WAIT_S = 1.0  # the longest the controls wait for the browser to draw the map (first visit)
+FIND_KEY = "map_find"  # the search box: a school or water body to zoom to
 
 
 def show(slot: st.delta_generator.DeltaGenerator, view: MapView, basemap: Basemap) -> str | None:
@@ -39,6 +41,7 @@ settings = state.settings()
 register = access.visible_register(settings)
 controls, slot = st.container(), st.empty()
 view, basemap = ui.map_choice(register, settings, key="map")
+view = found_view(register, view, FIND_KEY)
 url = show(slot, view, basemap)
 if url and not st.session_state.get(state.MAP_CONTROLS_SHOWN) and st.context.headers:  # a browser's first visit
     map_frame.wait_until_drawn(url, FIRST_MAP_WAIT_S)
@@ -46,6 +49,7 @@ st.session_state[state.MAP_CONTROLS_SHOWN] = True
 with controls:
     ui.unplaced_notice(register)
     chosen, chosen_basemap = ui.map_filters(register, settings, key="map")
+    chosen = search_box(register, chosen, FIND_KEY)
 if state.map_key(chosen, chosen_basemap) != state.map_key(view, basemap):
     show(slot, chosen, chosen_basemap)
 ui.basemap_note(settings, chosen_basemap)

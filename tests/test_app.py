@@ -160,6 +160,21 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     assert "swm-school" in _map_args(run_page(new_app()))["script"]  # the map page shows it at once
 
 
+def test_a_typed_point_is_previewed_on_a_small_map_before_it_is_saved(app_settings):
+    at = _locate(app_settings, S01, "typed")
+    assert not [c for c in at.get("component_instance") if "st_folium" in c.proto.component_name]  # nothing typed
+    _typed(at, "经度").input("106.2")
+    _typed(at, "纬度").input("37.98")
+    run_page(at)
+    preview = _map_args(at)
+    assert preview["height"] == 300 and preview["returned_objects"] == []  # a look, not a click target
+    assert "L.marker(\n                [37.98, 106.2]" in preview["feature_group"]  # the typed point, unsaved
+    (corners,) = re.findall(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", preview["script"])
+    south, west, north, east = map(float, corners)
+    assert south <= 37.98 <= north and west <= 106.2 <= east
+    assert open_store(app_settings).positions.load() == []  # previewed only
+
+
 def test_save_and_next_opens_the_riskiest_unplaced_school_twice_in_a_row(app_settings):
     register = build_register(app_settings)
     first, second, third = [c.entity_id for c in to_place(register)[:3]]

@@ -64,8 +64,19 @@ def by_typing(settings: Settings, register: Register, entity: ToPlace) -> None:
     except PositionError as exc:
         st.error(md(exc), icon=":material/error:")
         return
+    _preview(settings, register, entity, shown)
     confirm(settings, register, entity, Point(lon, lat), crs=crs, method="typed", source="输入坐标",
             precision="surveyed", shown=shown)
+
+
+def _preview(settings: Settings, register: Register, entity: ToPlace, wgs: tuple[float, float]) -> None:
+    """The typed point on a small map before it is saved, with the place's annex neighbours in view: a swapped
+    or mistyped number shows as a pin in the wrong place (or outside the district)."""
+    st.caption("预览：图中标记为输入的位置（尚未保存）。")
+    view = MapView(focus_entity=entity.entity_id, focus_points=(wgs,))
+    basemap = ui.saved_basemap(settings)
+    fmap = build_map(register, state.context(settings), basemap=basemap, view=view)
+    ui.show_map(fmap, key=state.typed_key("typed_map"), height=300, pending=pending_layer(*wgs, basemap))
 
 
 def by_gps(settings: Settings, register: Register, entity: ToPlace) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 from shapely.geometry import MultiPoint, Point, mapping
 from shapely.geometry.base import BaseGeometry
@@ -60,6 +60,11 @@ LAYER_CANDIDATES = "地理编码候选"
 Shift = Callable[[BaseGeometry], BaseGeometry]
 
 
+#: A popup taller than this scrolls: the map's frames are 300–520 px high, and a school with many waters
+#: would otherwise push its name out of view.
+POPUP_MAX_HEIGHT = 360
+
+
 @dataclass(frozen=True)
 class MapView:
     """What to show: filters (None = all) and an optional focus (an annex row or an entity id)."""
@@ -70,6 +75,7 @@ class MapView:
     focus_entity: str | None = None
     focus_points: tuple[tuple[float, float], ...] = ()  # more WGS-84 (lon, lat) to fit in view (candidates)
     notice_url: str | None = None  # the app's 告知书 page: popups link to a school's letter and a site's notice
+    open_popup: bool = False  # with focus_entity: that school's or water body's popup is open on load (a search)
 
 
 def build_map(register: Register, context: ContextLayers, *, basemap: Basemap | None = None,
@@ -83,15 +89,35 @@ def build_map(register: Register, context: ContextLayers, *, basemap: Basemap | 
     fmap = _base_map(basemap, bounds)                              # tiles, or none offline
     _add_context(fmap, context, shift)                             # outline, neighbours, river, anchors
     _add_zones(fmap, register, pairs, shift)                       # the notice's 200 m safety zones
-    _add_own_waters(fmap, register, pairs, shift, view.notice_url)  # water bodies with their own position
+    opened = view.focus_entity if view.open_popup else None
+    water = _add_own_waters(fmap, register, pairs, shift, view.notice_url, opened)  # with their own position
     _add_derived_waters(fmap, register, pairs, shift, view.notice_url)  # placed from the school and the annex
-    _add_schools(fmap, register, pairs, shift, view.notice_url)     # schools, by precision and risk
+    school = _add_schools(fmap, register, pairs, shift, view.notice_url, opened)  # by precision and risk
     fmap.add_child(Legend(register.rules, zone_radius_m=register.rules.zone_radius_m))
     folium.LayerControl(collapsed=True).add_to(fmap)
     # points under review keep clear of the edges (their labels) and of the legend in the lower left
     padding = {"padding_top_left": (40, 50), "padding_bottom_right": (60, 190)} if view.focus_points else {}
     fmap.fit_bounds(bounds, max_zoom=MAX_FOCUS_ZOOM, **padding)
+    for layer in (water, school):
+        if layer is not None:
+            _OpenPopup(layer).add_to(fmap)  # once every layer is on the map and the view is set
     return fmap
+
+
+def _popup(html: str) -> folium.Popup:
+    return folium.Popup(html, max_width=320, max_height=POPUP_MAX_HEIGHT)
+
+
+class _OpenPopup(MacroElement):
+    """Open ``layer``'s popup when the map loads (a search's answer). folium's ``Popup(show=True)`` opens it
+    while its group is not yet on the map, so Leaflet ignores it: this runs after the whole map script."""
+
+    _template = Template("""{% macro script(this, kwargs) %}{{ this.layer.get_name() }}.openPopup();{% endmacro %}""")
+
+    def __init__(self, layer: Element) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "OpenPopup"
+        self.layer = layer
 
 
 def visible_pairs(pairs: pd.DataFrame, view: MapView) -> pd.DataFrame:
@@ -278,8 +304,10 @@ def _add_zones(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift:
 
 
 def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
-                 notice_url: str | None) -> None:
+                 notice_url: str | None, opened: str | None = None) -> Element | None:
+    """The schools' markers; gives the one of ``opened`` (its popup opens on load), if drawn."""
     group = folium.FeatureGroup(name=LAYER_SCHOOLS).add_to(fmap)
+    found = None
     colours = risk_colours(register.rules)
     for school_id, geometry in _located(register.schools, pairs["school_id"]):
         school = register.schools.loc[school_id]
@@ -287,20 +315,25 @@ def _add_schools(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shif
         top = pairs[pairs["school_id"] == school_id].iloc[0]  # pairs are ranked: the first is the riskiest
         solid = school["precision"] in SOLID
         point = shift(geometry)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             _latlon(point), radius=9, color=colours[top["risk_level"]], weight=3, fill=True,
             fill_opacity=0.9 if solid else 0.25, dash_array=None if solid else "5 4",
             class_name="swm-school" if solid else "swm-school swm-unconfirmed",
             tooltip=_tooltip(f"{school['name']}（{top['risk_level_label']}）"),
-            popup=folium.Popup(_school_popup(school, own_pairs)
-                               + _notice_link(notice_url, "打印致家长告知书", school=school_id), max_width=320),
+            popup=_popup(_school_popup(school, own_pairs)
+                         + _notice_link(notice_url, "打印致家长告知书", school=school_id)),
         ).add_to(group)
+        if school_id == opened:
+            found = marker
+    return found
 
 
 def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
-                    notice_url: str | None) -> None:
+                    notice_url: str | None, opened: str | None = None) -> Element | None:
+    """The water bodies with a position of their own; gives the layer of ``opened`` (its popup opens on load)."""
     group = folium.FeatureGroup(name=LAYER_WATER_OWN).add_to(fmap)
     colours = risk_colours(register.rules)
+    found = None
     for water_id, geometry in _located(register.waters, pairs["water_id"].dropna()):
         water = register.waters.loc[water_id]
         top = pairs[pairs["water_id"] == water_id].iloc[0]
@@ -309,17 +342,20 @@ def _add_own_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, s
                  + _notice_link(notice_url, "打印警示告示", water=water_id))  # the page offers each school's site
         shape, tip = shift(geometry), f"{water['name']}（{water['kind_label']}）"
         if isinstance(shape, (Point, MultiPoint)):
-            for part in getattr(shape, "geoms", [shape]):
-                folium.CircleMarker(_latlon(part), radius=7, color=colour, weight=3, fill=True,
-                                    fill_opacity=0.8 if solid else 0.25, dash_array=None if solid else "5 4",
-                                    class_name=f"swm-water swm-water-{water_id}", tooltip=_tooltip(tip),
-                                    popup=folium.Popup(popup, max_width=320)).add_to(group)
+            layers = [folium.CircleMarker(_latlon(part), radius=7, color=colour, weight=3, fill=True,
+                                          fill_opacity=0.8 if solid else 0.25, dash_array=None if solid else "5 4",
+                                          class_name=f"swm-water swm-water-{water_id}", tooltip=_tooltip(tip),
+                                          popup=_popup(popup)).add_to(group)
+                      for part in getattr(shape, "geoms", [shape])]
         else:
             style = {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.3,
                      "dashArray": None if solid else "6 4", "className": f"swm-water swm-water-{water_id}"}
-            layer = _geojson(shape, style, tooltip=tip)
-            folium.Popup(popup, max_width=320).add_to(layer)
-            layer.add_to(group)
+            layers = [_geojson(shape, style, tooltip=tip)]
+            _popup(popup).add_to(layers[0])
+            layers[0].add_to(group)
+        if water_id == opened:
+            found = layers[0]
+    return found
 
 
 def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFrame, shift: Shift,
@@ -347,18 +383,18 @@ def _add_derived_waters(fmap: folium.Map, register: Register, pairs: pd.DataFram
                 ).add_to(group)
                 folium.CircleMarker(_latlon(part), radius=6, color=colour, weight=2.5, fill=True, fill_opacity=0.2,
                                     dash_array="3 3", class_name="swm-derived", tooltip=_tooltip(tooltip),
-                                    popup=folium.Popup(popup, max_width=320)).add_to(group)
+                                    popup=_popup(popup)).add_to(group)
         elif item.shape in ("ring", "rings"):
             for ring in getattr(shape, "geoms", [shape]):
                 folium.PolyLine(  # type: ignore[no-untyped-call]
                     [[round(y, 6), round(x, 6)] for x, y in ring.coords], color=colour, weight=2, dash_array="8 6",
                     class_name="swm-derived swm-ring", tooltip=_tooltip(tooltip),
-                    popup=folium.Popup(popup, max_width=320),
+                    popup=_popup(popup),
                 ).add_to(group)
         else:  # at the gate: a dashed circle around the school
             folium.CircleMarker(_latlon(school), radius=15, color=colour, weight=2.5, fill=False,
                                 dash_array="3 3", class_name="swm-derived swm-gate", tooltip=_tooltip(tooltip),
-                                popup=folium.Popup(popup, max_width=320)).add_to(group)
+                                popup=_popup(popup)).add_to(group)
 
 
 def _bounds(register: Register, context: ContextLayers, view: MapView, shift: Shift) -> list[list[float]]:
