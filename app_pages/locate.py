@@ -11,6 +11,7 @@ from app_pages.parts import access, state, ui
 from app_pages.parts.candidates_review import candidate_review
 from app_pages.parts.locate_methods import BY_METHOD, METHODS
 from app_pages.parts.md_text import md
+from app_pages.parts.patrol_reject import reject_form
 from school_water_map.domain.positions import METHOD_ZH, PRECISION_ZH
 from school_water_map.domain.register import Register
 from school_water_map.domain.reported import format_metres
@@ -40,7 +41,7 @@ def main() -> None:
                                   required=True, key=state.LOCATE_METHOD)
     BY_METHOD[method or "click"](settings, register, entity)
     _surroundings(register, entity)
-    _review(register)
+    _review(settings, register)
     candidate_review(settings, register)
 
 
@@ -108,7 +109,7 @@ def _computed_text(pair: Any) -> str:
     return "水体定位后计算" if isinstance(pair.water_id, str) else ""
 
 
-def _review(register: Register) -> None:
+def _review(settings: Settings, register: Register) -> None:
     st.subheader("待定位与待核查")
     tables = review_tables(register)
     for tab, (title, table) in zip(st.tabs([f"{t}（{len(df)}）" for t, df in tables.items()]), tables.items(),
@@ -119,8 +120,9 @@ def _review(register: Register) -> None:
             else:
                 st.dataframe(table, hide_index=True)
                 if title == PATROL_TITLE:
-                    st.caption("巡查人员在现场用 GPS 给站点定的位置。位置有误时，在上方选中该学校或水体重新定位即可："
-                               "新位置取代它，原记录保留在位置记录中。")
+                    st.caption("巡查人员在现场用 GPS 给站点定的位置。位置有误时，可在上方选中该学校或水体重新定位"
+                               "（新位置取代它），或在下面否决它（恢复此前的位置）：原记录都保留在位置记录中。")
+                    reject_form(settings, table)
 
 
 main()

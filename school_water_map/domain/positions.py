@@ -7,8 +7,10 @@ about a kilometre; never recorded, a recorded position replaces it), ``derived``
 located school and the annex; never recorded here) and ``unplaced``. Nothing gets coordinates without a source.
 
 Records are only appended: the history of every entity is kept, and the latest record is the current
-one. They live in the store (``school_water_map.store.database``); ``store.position_file.PositionFile`` is the
-JSON file used before the database existed, read once to move its records in.
+one. A record of precision ``unplaced`` (``WITHDRAWN_WKT``; written only when the bureau rejects a patrol's
+position that had nothing before it, ``domain.patrol_place.rejection``) takes the entity off the map again.
+They live in the store (``school_water_map.store.database``); ``store.position_file.PositionFile`` is the JSON
+file used before the database existed, read once to move its records in.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ PRECISION_ZH = {"surveyed": "实测", "gazetteer": "地名库", "geocoded": "地
 #: carry this on top of the rules' disagreement tolerance.
 SMALL_SCALE_UNCERTAINTY_M = 1000.0
 METHOD_ZH = {"click": "地图点选", "typed": "输入坐标", "gps": "平板GPS", "csv": "CSV导入", "import": "文件导入",
-             "geocoder": "在线地理编码", "file": "数据文件"}
+             "geocoder": "在线地理编码", "file": "数据文件", "reject": "否决巡查定位"}
+#: The geometry of a record that withdraws a position (precision ``unplaced``).
+WITHDRAWN_WKT = "GEOMETRYCOLLECTION EMPTY"
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,12 @@ def new_record(entity_id: str, geometry: BaseGeometry, *, precision: str, source
 
 
 def current_positions(records: Sequence[PositionRecord]) -> dict[str, PositionRecord]:
-    """The latest record of each entity (records are kept in the order they were added)."""
+    """The latest record of each entity (records are kept in the order they were added), leaving out the
+    entities whose latest record withdraws their position."""
     latest: dict[str, PositionRecord] = {}
     for record in records:
         latest[record.entity_id] = record
-    return latest
+    return {entity: record for entity, record in latest.items() if record.precision != "unplaced"}
 
 
 class PositionStore(Protocol):

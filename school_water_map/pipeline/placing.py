@@ -8,8 +8,9 @@ from shapely.geometry.base import BaseGeometry
 
 from school_water_map.domain.entities import Resolution
 from school_water_map.domain.locate import entity_id, prepare
+from school_water_map.domain.patrol_place import rejection
 from school_water_map.domain.positions import PositionRecord, PositionStore
-from school_water_map.domain.users import User
+from school_water_map.domain.users import ADMIN, ROLE_ZH, User
 from school_water_map.errors import AuthError, GeometryImportError, PositionCsvError, PositionError, UnknownPlaceError
 from school_water_map.io.geometry_import import geometry_requests, read_features
 from school_water_map.io.position_csv import check_rows
@@ -35,6 +36,16 @@ def import_positions(data: bytes, resolution: Resolution, area: BaseGeometry, st
     if problems:
         raise PositionCsvError([text for _, text in sorted(problems)])
     return store.add(records)
+
+
+def reject_patrol_position(store: PositionStore, entity: str, *, reason: str, author: str,
+                           user: User | None = None) -> PositionRecord:
+    """The bureau rejects the position a patrol recorded for ``entity`` (``domain.patrol_place.rejection``):
+    only an 管理员 (or anyone in open mode, ``user`` None). Gives the stored record."""
+    if user is not None and user.role != ADMIN:
+        raise AuthError(f"只有{ROLE_ZH[ADMIN]}可以否决巡查定位")
+    (stored,) = store.add([rejection(store.history(entity), author=author, reason=reason)])
+    return stored
 
 
 def import_geometries(data: bytes, filename: str, resolution: Resolution, area: BaseGeometry,
