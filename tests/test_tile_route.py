@@ -25,6 +25,7 @@ from school_water_map.store.app_settings import current, set_values
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore
 from tests.app_support import login, new_app, run_page, shown, shown_map
+from tests.helpers import swmap
 from tests.tile_sets import make_tiles, tile_xy, write_mbtiles, write_xyz
 
 TILES = make_tiles()
@@ -198,3 +199,25 @@ def test_a_click_on_a_gcj02_imagery_tile_set_is_read_as_gcj02_and_surveyed(app_s
     assert stored.input_crs == "GCJ02" and "离线影像" in stored.source
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.21, 37.99), abs=1e-6)
     assert effective_settings(app_settings).offline_tiles_crs == GCJ02
+
+
+# --- the command line -----------------------------------------------------------------------------------------------
+
+def test_swmap_tiles_checks_and_saves_a_tile_source(tmp_path, mbtiles):
+    data = tmp_path / "data"
+    checked = swmap("tiles", str(mbtiles), "--crs", "gcj-02", data_dir=data)
+    assert "MBTiles 文件，PNG 瓦片，缩放 8–11 级" in checked.stdout and "GCJ-02" in checked.stdout
+    assert current(open_store(Settings.from_env({"SWMAP_DATA_DIR": str(data)}))) == {}  # checked, not saved
+    saved = swmap("tiles", str(mbtiles), "--kind", "map", "--save", data_dir=data)
+    assert "已保存为离线底图" in saved.stdout
+    stored = effective_settings(Settings.from_env({"SWMAP_DATA_DIR": str(data)}))
+    assert (stored.offline_tiles, stored.offline_tiles_crs, stored.offline_tiles_kind) == (str(mbtiles), WGS84, "map")
+
+
+def test_swmap_tiles_refuses_what_is_no_tile_source_in_chinese(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    refused = swmap("tiles", str(notes), "--save", data_dir=tmp_path / "data", check=False)
+    assert refused.returncode == 2 and f"错误：离线底图“{notes}”既不是瓦片文件夹" in refused.stderr
+    crs = swmap("tiles", str(notes), "--crs", "BD09", data_dir=tmp_path / "data", check=False)
+    assert crs.returncode == 2 and "离线底图的坐标系“BD09”无效" in crs.stderr
