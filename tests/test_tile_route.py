@@ -170,7 +170,7 @@ def test_the_map_offers_the_tiles_and_its_document_loads_them_from_the_app(app_s
     PrefsStore(open_store(app_settings)).update(basemap=LOCAL)
     at = run_page(new_app())
     picker = at.selectbox(key="map_basemap")
-    assert picker.options[:2] == ["无底图（离线）", "离线影像（xyz，WGS-84）"] and picker.value == LOCAL
+    assert picker.options[:2] == ["无底图（离线）", "离线影像（xyz）"] and picker.value == LOCAL
     source = open_tile_source(str(folder), crs=WGS84, imagery=True)
     assert f"/media/swtiles/{source.token}/{{z}}/{{x}}/{{y}}.png" in shown_map(at)
     assert "tile.openstreetmap.org" not in shown_map(at)

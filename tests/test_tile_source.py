@@ -108,7 +108,7 @@ def test_covers_uses_the_declared_bounds():
     assert covers(SOURCE, 0, 0)
 
 
-@pytest.mark.parametrize(("crs", "imagery", "label"), [(WGS84, True, "离线影像（利通区，WGS-84）"),
+@pytest.mark.parametrize(("crs", "imagery", "label"), [(WGS84, True, "离线影像（利通区）"),
                                                        (GCJ02, False, "离线地图（利通区，GCJ-02）")])
 def test_the_local_basemap_declares_its_crs_and_imagery(crs, imagery, label):
     source = TileSource("/srv/tiles/litong", XYZ, crs, imagery, "png", 8, 11, name="利通区")

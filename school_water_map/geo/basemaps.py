@@ -75,8 +75,8 @@ def basemaps(tianditu_key: str = "", *, local: Sequence[Basemap] = ()) -> list[B
 def local_basemap(source: TileSource, url: str) -> Basemap:
     """The bureau's offline tiles as a basemap: ``url`` is where the app serves them (Leaflet's template)."""
     what = "离线影像" if source.imagery else "离线地图"
-    crs = "GCJ-02" if source.crs == GCJ02 else "WGS-84"
-    return Basemap(LOCAL, f"{what}（{source.name}，{crs}）" if source.name else f"{what}（{crs}）", source.crs,
+    about = [part for part in (source.name, "GCJ-02" if source.crs == GCJ02 else "") if part]  # WGS-84: unsaid
+    return Basemap(LOCAL, f"{what}（{'，'.join(about)}）" if about else what, source.crs,
                    (Tiles(url, f"{what}：本单位提供", subdomains="", max_zoom=max(18, source.max_zoom),
                           max_native_zoom=source.max_zoom),), imagery=source.imagery)
 
