@@ -2,8 +2,9 @@
 (tests/tile_sets.py) is set in the store as 设置 would, chosen as everyone's basemap, and its tiles load
 (``naturalWidth > 0``) from the app's own address on the 地图 page and on 定位与校核, with no request
 leaving 127.0.0.1. Once as an MBTiles file under ``streamlit run app.py``, once as a folder of XYZ
-tiles declared GCJ-02 under ``serve.py`` (its tiles carry the security headers). Against the same live
-server: traversal, absolute paths and files that are no tile are refused."""
+tiles declared GCJ-02 under ``serve.py`` with an account (logged in to see the pages; its tiles carry the
+security headers and need no session). Against the same live servers: traversal, absolute paths and
+files that are no tile are refused."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from school_water_map.geo.crs import GCJ02, WGS84
 from school_water_map.geo.tile_source import TileSource, tile_name
 from school_water_map.io.tile_files import open_tile_source
 from school_water_map.settings import Settings
+from school_water_map.store.accounts import add_user
 from school_water_map.store.app_settings import set_values
 from school_water_map.store.database import open_store
 from school_water_map.store.prefs import PrefsStore
-from tests.browser_support import MAP_FRAME, StreamlitServer, external_requests, map_frame, open_page
+from tests.browser_support import MAP_FRAME, StreamlitServer, external_requests, log_in, map_frame, open_page
+from tests.helpers import PASSWORDS
 from tests.placing import place
 from tests.tile_sets import make_tiles, tile_xy, write_mbtiles, write_xyz
 
@@ -43,9 +46,10 @@ class Running:
     server: StreamlitServer
     source: TileSource
     folder: Path  # what the tile set sits in (a file beside it must never be served)
+    admin: str = ""  # the account to log in with ("": no account, the app is open)
 
 
-def _start(root: Path, *, form: str, crs: str, script: str) -> Running:
+def _start(root: Path, *, form: str, crs: str, script: str, admin: str = "") -> Running:
     settings = Settings.from_env({"SWMAP_DATA_DIR": str(root / "data")})
     place(settings, "利通区第十一小学", 106.20, 37.98)
     tiles = root / "imagery"
@@ -58,8 +62,10 @@ def _start(root: Path, *, form: str, crs: str, script: str) -> Running:
     set_values(store, {"offline_tiles": str(path), "offline_tiles_crs": crs, "offline_tiles_kind": "imagery"},
                actor="测试")
     PrefsStore(store).update(basemap=LOCAL)
+    if admin:
+        add_user(store, admin, PASSWORDS[admin], "admin", display_name="王局")
     server = StreamlitServer(root / "data", root / "streamlit.log", script=script).start()
-    return Running(server, open_tile_source(str(path), crs=crs, imagery=True), tiles)
+    return Running(server, open_tile_source(str(path), crs=crs, imagery=True), tiles, admin)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +77,7 @@ def mbtiles_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 @pytest.fixture(scope="module")
 def xyz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    running = _start(tmp_path_factory.mktemp("xyz"), form="xyz", crs=GCJ02, script="serve.py")
+    running = _start(tmp_path_factory.mktemp("xyz"), form="xyz", crs=GCJ02, script="serve.py", admin="admin01")
     yield running
     running.server.stop()
 
@@ -91,7 +97,10 @@ def _tiles_loaded(page: Page, frame: FrameLocator, origin: str) -> list[str]:
 def _map_and_locate(browser: Browser, running: Running, shots: Path, name: str) -> None:
     page, requests = open_page(browser, SIZE)
     origin = running.server.url
-    page.goto(origin + "/")
+    if running.admin:
+        log_in(page, origin + "/", running.admin, PASSWORDS[running.admin])
+    else:
+        page.goto(origin + "/")
     expect(page.get_by_role("heading", name="学校周边危险水域地图")).to_be_visible()
     on_map = _tiles_loaded(page, map_frame(page), origin)
     expect(page.get_by_text("底图：离线影像")).to_be_visible()
@@ -112,10 +121,9 @@ def test_an_mbtiles_file_is_the_basemap_on_the_map_and_the_locate_page(browser, 
 
 def test_a_gcj02_tile_folder_is_the_basemap_under_serve_py(browser, xyz_app, shots):
     _map_and_locate(browser, xyz_app, shots, "xyz_gcj02")
-    expect_label = "离线影像（xyz，GCJ-02）"
     page, _ = open_page(browser, SIZE)
-    page.goto(xyz_app.server.url + "/")
-    expect(page.get_by_text(f"{expect_label}使用 GCJ-02 坐标，图上各图层已相应换算")).to_be_visible()
+    log_in(page, xyz_app.server.url + "/", xyz_app.admin, PASSWORDS[xyz_app.admin])
+    expect(page.get_by_text("离线影像（xyz，GCJ-02）使用 GCJ-02 坐标，图上各图层已相应换算")).to_be_visible()
     page.context.close()
 
 
@@ -135,7 +143,7 @@ def _get(url: str, path: str) -> tuple[int, dict[str, str], bytes]:
 def test_the_route_serves_tiles_and_nothing_else(request, form):
     running: Running = request.getfixturevalue(f"{form}_app")
     token, url = running.source.token, running.server.url
-    status, headers, body = _get(url, f"/media/{tile_name(running.source, z=Z, x=X, y=Y)}")
+    status, headers, body = _get(url, f"/media/{tile_name(running.source, z=Z, x=X, y=Y)}")  # no session cookie
     assert (status, headers["content-type"], body) == (200, "image/png", TILES[(Z, X, Y)])
     if form == "xyz":  # serve.py: the app's security headers on a tile too
         assert headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
