@@ -221,3 +221,28 @@ def test_swmap_tiles_refuses_what_is_no_tile_source_in_chinese(tmp_path):
     assert refused.returncode == 2 and f"错误：离线底图“{notes}”既不是瓦片文件夹" in refused.stderr
     crs = swmap("tiles", str(notes), "--crs", "BD09", data_dir=tmp_path / "data", check=False)
     assert crs.returncode == 2 and "离线底图的坐标系“BD09”无效" in crs.stderr
+
+
+def test_tiles_set_by_environment_are_offered_and_their_fields_locked(app_settings, accounts, folder, monkeypatch):
+    monkeypatch.setenv("SWMAP_OFFLINE_TILES", str(folder))
+    monkeypatch.setenv("SWMAP_OFFLINE_TILES_KIND", "imagery")
+    at = run_page(login("admin01"), "app_pages/settings.py")
+    field = at.text_input(key="setting_offline_tiles_0")
+    assert field.disabled and field.value == str(folder)
+    assert "由环境变量 SWMAP_OFFLINE_TILES 设置，此处修改无效" in " ".join(c.value for c in at.caption)
+    assert "离线底图可用：xyz，XYZ 瓦片，PNG，缩放 8–11 级" in shown(" ".join(c.value for c in at.caption))
+
+
+def test_tiles_that_went_missing_are_named_on_the_settings_page_and_the_map_falls_back(app_settings, accounts,
+                                                                                     folder):
+    store = open_store(app_settings)
+    set_values(store, {"offline_tiles": str(folder)}, actor="命令行")
+    PrefsStore(store).update(basemap=LOCAL)
+    for tile in sorted(folder.rglob("*.png")):
+        tile.unlink()
+    at = run_page(login("admin01"), "app_pages/settings.py")
+    assert f"离线底图不可用：离线底图“{folder}”中没有瓦片" in shown(at.warning[0].value)
+    at = run_page(at, "app_pages/map.py")
+    captions = shown(" ".join(c.value for c in at.caption))
+    assert "离线底图未设置或无法读取" in captions and "离线底图不可用" in captions
+    assert at.selectbox(key="map_basemap").value == "none"
