@@ -174,6 +174,7 @@ def test_the_map_offers_the_tiles_and_its_document_loads_them_from_the_app(app_s
     source = open_tile_source(str(folder), crs=WGS84, imagery=True)
     assert f"/media/swtiles/{source.token}/{{z}}/{{x}}/{{y}}.png" in shown_map(at)
     assert "tile.openstreetmap.org" not in shown_map(at)
+    assert "底图：离线影像（xyz）。由本系统提供，无网络时也显示。" in shown(" ".join(c.value for c in at.caption))
 
 
 def test_a_click_on_a_gcj02_imagery_tile_set_is_read_as_gcj02_and_surveyed(app_settings, folder, monkeypatch):

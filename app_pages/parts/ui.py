@@ -13,7 +13,7 @@ from app_pages.parts import access, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import NO_WATER_LEVEL, Register
-from school_water_map.geo.basemaps import Basemap, basemaps, choose
+from school_water_map.geo.basemaps import LOCAL, Basemap, basemaps, choose
 from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
 from school_water_map.outputs.mapping import MapView
@@ -102,7 +102,8 @@ def saved_basemap(settings: Settings) -> Basemap:
 
 def basemap_note(settings: Settings, basemap: Basemap) -> None:
     """Say what the basemap needs, in one line under the map."""
-    notes = ["无网络时底图不显示，地图仍显示区界、周边区县和黄河。"]
+    notes = (["由本系统提供，无网络时也显示。"] if basemap.code == LOCAL
+             else ["无网络时底图不显示，地图仍显示区界、周边区县和黄河。"])
     if basemap.crs == "GCJ02":
         notes.append(f"{basemap.label}使用 GCJ-02 坐标，图上各图层已相应换算。")
     if not settings.tianditu_key:
