@@ -1,7 +1,8 @@
-"""设置 (管理员): the app's address (for QR codes), map and geocoder keys, patrol rules and the default
-notice contacts, kept in the database with who changed what and when. An environment variable set at
-deployment wins: its field is shown disabled. Keys are never shown back in full; an empty key input
-leaves the key unchanged, 清除 removes it. Every value is checked before anything is saved."""
+"""设置 (管理员): the app's address (for QR codes), map and geocoder keys, the offline tile source, patrol
+rules and the default notice contacts, kept in the database with who changed what and when. An environment
+variable set at deployment wins: its field is shown disabled. Keys are never shown back in full; an empty key input
+leaves the key unchanged, 清除 removes it. Every value is checked before anything is saved (the offline
+tiles on disk too)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 from app_pages.parts import access, state, township_assign
 from app_pages.parts.md_text import md
 from school_water_map.domain.app_settings import (
+    CHOICE_ZH,
     CONTACT_PARTS,
     CONTACTS,
     DISTRICT,
@@ -31,14 +33,15 @@ from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.users import ADMIN, ROLE_ZH
 from school_water_map.errors import AuthError, SettingsError
 from school_water_map.notices.config import load_notice_config
-from school_water_map.pipeline.app_settings import toml_contact
-from school_water_map.settings import Settings
+from school_water_map.pipeline.app_settings import check_offline_tiles, toml_contact
+from school_water_map.settings import CHOICES, Settings
 from school_water_map.store.app_settings import current, history, set_values
 from school_water_map.store.database import open_store
 
 TOWNSHIP_COLUMN = "乡镇"
 HINTS = {"app_base_url": "如 https://swmap.example.cn（告示上的二维码打开此地址的巡查页）",
-         "nominatim_url": "如 https://nominatim.openstreetmap.org", "patrol_summer": "如 07-01..08-31"}
+         "nominatim_url": "如 https://nominatim.openstreetmap.org", "patrol_summer": "如 07-01..08-31",
+         "offline_tiles": "如 /srv/swmap/litong.mbtiles（QGIS 生成的 MBTiles 文件或 XYZ 瓦片文件夹）"}
 
 st.title("设置")
 me = access.user()
@@ -77,6 +80,11 @@ def field_input(spec: Spec) -> tuple[str, bool]:
                               placeholder="留空则不修改", autocomplete="off")
         clear = st.checkbox(f"清除{spec.label}", key=f"{key}_clear", disabled=not held)
         return typed, clear
+    if spec.kind == "choice":
+        options = list(CHOICES[spec.key])
+        chosen = st.selectbox(spec.label, options, index=options.index(field_value(spec)), key=key,
+                              format_func=CHOICE_ZH.__getitem__)
+        return str(chosen), False
     return st.text_input(spec.label, field_value(spec), key=key, placeholder=HINTS.get(spec.key, "")), False
 
 
@@ -123,6 +131,7 @@ if saved:
             if text.strip() != contact_value(str(row[TOWNSHIP_COLUMN]), part):
                 changes[contact_key(str(row[TOWNSHIP_COLUMN]), part)] = text
     try:
+        check_offline_tiles(state.settings(), changes)  # the tiles read on disk before anything is saved
         done = set_values(store, changes, actor=me, client=access.client_address(base))
     except (SettingsError, AuthError) as exc:
         st.error(f"未保存（所有修改均未生效）：{md(exc)}", icon=":material/error:")
@@ -132,6 +141,14 @@ if saved:
             state.after_write(f"已保存 {len(done)} 项设置：{md('、'.join(label(k) for k in done))}")
             st.rerun()
         st.info("没有修改。", icon=":material/info:")
+
+tiles, trouble = state.tile_source(state.settings())
+if tiles is not None:
+    form = "MBTiles" if tiles.kind == "mbtiles" else "XYZ 瓦片"
+    st.caption(f":material/check_circle: 离线底图可用：{md(tiles.name)}，{form}，{tiles.fmt.upper()}，"
+               f"缩放 {tiles.min_zoom}–{tiles.max_zoom} 级；在地图的“底图”中选择。")
+elif trouble:
+    st.warning(f"离线底图不可用：{md(trouble)}", icon=":material/warning:")
 
 st.subheader("修改记录")
 changes_made = history(store)

@@ -45,6 +45,9 @@ class Settings:
     patrol_max_distance_m: float = 150.0  # a GPS fix farther than this from the site: "not at site"
     patrol_place_accuracy_m: float = 50.0  # a patrol places an unplaced site by GPS only with a fix this good
     amap_key: str = field(default="", repr=False)  # 高德 Web service key, for geocoding
+    offline_tiles: str = ""  # the bureau's own tiles: a folder of XYZ tiles or an .mbtiles file; empty = none
+    offline_tiles_crs: str = "WGS84"  # the coordinate system they were drawn in, as declared: WGS84 or GCJ02
+    offline_tiles_kind: str = "map"  # imagery (good enough to place a school by eye) or map, as declared
     tianditu_url: str = "https://api.tianditu.gov.cn"  # geocoding endpoints (overridable: proxies, tests)
     amap_url: str = "https://restapi.amap.com"
     nominatim_url: str = "https://nominatim.openstreetmap.org"
@@ -112,16 +115,27 @@ ENV_VARS = {"data_dir": "SWMAP_DATA_DIR", "geodata_dir": "SWMAP_GEODATA_DIR", "r
             "geocode_timeout_s": "SWMAP_GEOCODE_TIMEOUT", "geocode_retries": "SWMAP_GEOCODE_RETRIES",
             "login_max_failures": "SWMAP_LOGIN_MAX_FAILURES", "login_lockout_minutes": "SWMAP_LOGIN_LOCKOUT_MINUTES",
             "login_delay_s": "SWMAP_LOGIN_DELAY", "session_hours": "SWMAP_SESSION_HOURS",
-            "trusted_proxy": "SWMAP_TRUSTED_PROXY"}
+            "trusted_proxy": "SWMAP_TRUSTED_PROXY", "offline_tiles": "SWMAP_OFFLINE_TILES",
+            "offline_tiles_crs": "SWMAP_OFFLINE_TILES_CRS", "offline_tiles_kind": "SWMAP_OFFLINE_TILES_KIND"}
+#: The fields that hold one of a few values (the 设置 page offers them as a choice).
+CHOICES = {"offline_tiles_crs": ("WGS84", "GCJ02"), "offline_tiles_kind": ("imagery", "map")}
+
+
+def choice(key: str, text: str) -> str | None:
+    """A choice field's value as written (``wgs-84``, ``GCJ-02``, ``Imagery`` …) in its canonical form, or
+    None when it is none of the field's values."""
+    compact = text.strip().replace("-", "").replace("_", "").replace(" ", "")
+    return next((value for value in CHOICES[key] if value.lower() == compact.lower()), None)
 
 
 def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
     """``SWMAP_DATABASE_URL``, ``SWMAP_AMAP_KEY``, ``SWMAP_{TIANDITU,AMAP,NOMINATIM}_URL``,
     ``SWMAP_GEOCODE_{INTERVAL,TIMEOUT,RETRIES}`` and ``SWMAP_PATROL_{SUMMER,CYCLE_DAYS,MAX_DISTANCE,PLACE_ACCURACY}``,
-    ``SWMAP_LOGIN_{MAX_FAILURES,LOCKOUT_MINUTES,DELAY}``, ``SWMAP_SESSION_HOURS`` and ``SWMAP_TRUSTED_PROXY``."""
+    ``SWMAP_LOGIN_{MAX_FAILURES,LOCKOUT_MINUTES,DELAY}``, ``SWMAP_SESSION_HOURS``, ``SWMAP_TRUSTED_PROXY`` and
+    ``SWMAP_OFFLINE_TILES{,_CRS,_KIND}``."""
     text = {"database_url": "SWMAP_DATABASE_URL", "amap_key": "SWMAP_AMAP_KEY", "tianditu_url": "SWMAP_TIANDITU_URL",
             "amap_url": "SWMAP_AMAP_URL", "nominatim_url": "SWMAP_NOMINATIM_URL",
-            "patrol_summer": "SWMAP_PATROL_SUMMER"}
+            "patrol_summer": "SWMAP_PATROL_SUMMER", "offline_tiles": "SWMAP_OFFLINE_TILES"}
     numbers: dict[str, tuple[str, type[float] | type[int]]] = {
         "geocode_interval_s": ("SWMAP_GEOCODE_INTERVAL", float), "geocode_timeout_s": ("SWMAP_GEOCODE_TIMEOUT", float),
         "geocode_retries": ("SWMAP_GEOCODE_RETRIES", int), "patrol_cycle_days": ("SWMAP_PATROL_CYCLE_DAYS", int),
@@ -141,7 +155,21 @@ def _geocoder_overrides(settings: Settings, env: Mapping[str, str]) -> Settings:
                 raise SettingsError(f"环境变量 {var} 的值“{env[var]}”不是有效的数字") from exc
     if "database_url" in changes:
         changes["database_url"] = database_url(changes["database_url"])
+    changes.update(_choices(env))
     return replace(settings, **changes)
+
+
+def _choices(env: Mapping[str, str]) -> dict[str, str]:
+    """``SWMAP_OFFLINE_TILES_CRS`` (WGS84 or GCJ02) and ``SWMAP_OFFLINE_TILES_KIND`` (imagery or map)."""
+    changes: dict[str, str] = {}
+    for name, values in CHOICES.items():
+        var = ENV_VARS[name]
+        if env.get(var):
+            value = choice(name, env[var])
+            if value is None:
+                raise SettingsError(f"环境变量 {var} 的值“{env[var]}”无效：应为 {' 或 '.join(values)}")
+            changes[name] = value
+    return changes
 
 
 def database_url(text: str) -> str:

@@ -31,7 +31,8 @@ METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定�
 
 def by_click(settings: Settings, register: Register, entity: ToPlace) -> None:
     basemap = ui.basemap_picker(settings, key="locate_basemap")
-    hint = "" if basemap.imagery else "当前底图没有影像，点选只能粗略定位；有网络时请选“天地图 影像”或“高德 影像”。"
+    hint = "" if basemap.imagery else ("当前底图没有影像，点选只能粗略定位；有网络时请选“天地图 影像”或“高德 影像”，"
+                                  "无网络时请管理员在“设置”中配置离线影像。")
     st.caption(f"在地图上点按“{md(entity.name)}”的位置，然后确认保存。{hint}")
     pending = st.session_state.get(state.CLICK_PENDING)
     wgs = _to_wgs84(pending) if pending else None

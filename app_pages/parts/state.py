@@ -14,10 +14,13 @@ from pathlib import Path
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
+from app_pages.parts import tile_route
 from school_water_map.domain.register import Register
 from school_water_map.domain.scope import for_township
-from school_water_map.geo.basemaps import Basemap, choose
+from school_water_map.geo.basemaps import Basemap, choose, local_basemap
 from school_water_map.geo.layers import ContextLayers, load_context
+from school_water_map.geo.tile_source import TileSource, TileSourceError
+from school_water_map.io.tile_files import open_tile_source
 from school_water_map.outputs.map_assets import DEFAULT_BASE
 from school_water_map.outputs.map_html import map_document
 from school_water_map.outputs.mapping import MapView, build_map
@@ -78,6 +81,20 @@ def settings() -> Settings:
     minute at most, and at once after the page saves: ``after_write`` clears every cache)."""
     base = Settings.from_env()
     return _effective(settings_key(base), base)
+
+
+def local_basemaps(settings: Settings) -> tuple[Basemap, ...]:
+    """The bureau's offline tiles as a basemap, served by the app itself (none when not set or unreadable)."""
+    source, _ = tile_source(settings)
+    return () if source is None else (local_basemap(source, tile_route.publish(source)),)
+
+
+def tile_source(settings: Settings) -> tuple[TileSource | None, str]:
+    """The offline tile source set in 设置, opened and checked (at most once a minute, and at once after a
+    write), or None and why not in Chinese ("" when none is set)."""
+    if not settings.offline_tiles:
+        return None, ""
+    return _tile_source(settings.offline_tiles, settings.offline_tiles_crs, settings.offline_tiles_kind)
 
 
 def inspection_key(site_id: str, name: str) -> str:
@@ -193,6 +210,14 @@ def _effective(key: str, _base: Settings) -> Settings:  # noqa: ARG001 (cache ke
     return effective_settings(_base)
 
 
+@st.cache_data(show_spinner=False, max_entries=4, ttl=60)
+def _tile_source(path: str, crs: str, kind: str) -> tuple[TileSource | None, str]:
+    try:
+        return open_tile_source(path, crs=crs, imagery=kind == "imagery"), ""
+    except TileSourceError as exc:
+        return None, str(exc)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _register(_settings: Settings, key: str, version: DataVersion) -> Register:  # noqa: ARG001 (cache key)
     return build_register(_settings)
@@ -225,7 +250,7 @@ def _map_html(_settings: Settings, settings_id: str, version: DataVersion, key: 
     settings, view, base = _settings, _view, str(key[-1])
     whole = _register(settings, settings_id, version)  # the version of the key, not a newer one read meanwhile
     held = for_township(whole, _township) if _scoped else whole
-    basemap = choose(str(key[1]), settings.tianditu_key)[0]
+    basemap = choose(str(key[1]), settings.tianditu_key, local=local_basemaps(settings))[0]
     return map_document(build_map(held, context(settings), basemap=basemap, view=view), base)
 
 

@@ -10,9 +10,10 @@ import streamlit as st
 from streamlit_folium import st_folium  # type: ignore[import-untyped]
 
 from app_pages.parts import access, state
+from app_pages.parts.md_text import md
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import NO_WATER_LEVEL, Register
-from school_water_map.geo.basemaps import Basemap, basemaps, choose
+from school_water_map.geo.basemaps import LOCAL, Basemap, basemaps, choose
 from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
 from school_water_map.outputs.mapping import MapView
@@ -66,7 +67,7 @@ def map_choice(register: Register, settings: Settings, *, key: str) -> tuple[Map
     township = st.session_state.get(f"{key}_township", ALL_TOWNSHIPS)
     townships_chosen = [township] if township in townships(register) else None
     levels = st.session_state.get(f"{key}_levels", list(level_choices(register)))
-    offer = {b.code: b for b in basemaps(settings.tianditu_key)}
+    offer = {b.code: b for b in basemaps(settings.tianditu_key, local=state.local_basemaps(settings))}
     code = st.session_state.get(f"{key}_basemap")
     basemap = offer[code] if code in offer else saved_basemap(settings)
     return MapView(townships=townships_chosen, levels=list(levels or []), notice_url=notices_url()), basemap
@@ -76,10 +77,13 @@ def basemap_picker(settings: Settings, *, key: str) -> Basemap:
     """Choose the basemap; the choice is saved in the store and survives a reload. An 管理员's choice
     (or anyone's in open mode) is everyone's default; a 查看 or 乡镇巡查员 changes only its own."""
     store, mine = PrefsStore(open_store(settings)), owner(access.user())
-    saved, reason = choose(store.load(mine).basemap, settings.tianditu_key)
+    local = state.local_basemaps(settings)
+    saved, reason = choose(store.load(mine).basemap, settings.tianditu_key, local=local)
     if reason:
         st.caption(reason)
-    offer = {b.code: b for b in basemaps(settings.tianditu_key)}
+    if (trouble := state.tile_source(settings)[1]) and access.can_open(state.PAGE_SETTINGS):
+        st.caption(f"离线底图不可用：{md(trouble)}")
+    offer = {b.code: b for b in basemaps(settings.tianditu_key, local=local)}
     codes: list[str] = list(offer)
 
     def save() -> None:
@@ -92,14 +96,16 @@ def basemap_picker(settings: Settings, *, key: str) -> Basemap:
 
 def saved_basemap(settings: Settings) -> Basemap:
     """The basemap this person chose (their own, or the global default)."""
-    return choose(PrefsStore(open_store(settings)).load(owner(access.user())).basemap, settings.tianditu_key)[0]
+    return choose(PrefsStore(open_store(settings)).load(owner(access.user())).basemap, settings.tianditu_key,
+                  local=state.local_basemaps(settings))[0]
 
 
 def basemap_note(settings: Settings, basemap: Basemap) -> None:
     """Say what the basemap needs, in one line under the map."""
-    notes = ["无网络时底图不显示，地图仍显示区界、周边区县和黄河。"]
+    notes = (["由本系统提供，无网络时也显示。"] if basemap.code == LOCAL
+             else ["无网络时底图不显示，地图仍显示区界、周边区县和黄河。"])
     if basemap.crs == "GCJ02":
-        notes.append("高德底图使用 GCJ-02 坐标，图上各图层已相应换算。")
+        notes.append(f"{basemap.label}使用 GCJ-02 坐标，图上各图层已相应换算。")
     if not settings.tianditu_key:
         notes.append("天地图底图需要密钥：请管理员在“设置”页填写（或设置环境变量 SWMAP_TIANDITU_KEY）。")
     st.caption(f"底图：{basemap.label}。" + "".join(notes))

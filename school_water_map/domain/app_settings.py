@@ -12,11 +12,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from school_water_map.domain.entities import TOWNSHIPS
 from school_water_map.errors import SettingsError
-from school_water_map.settings import ENV_VARS, Settings
+from school_water_map.settings import CHOICES, ENV_VARS, Settings, choice
 
 SYSTEM, MAPS, PATROL, CONTACTS = "系统地址", "地图与地理编码", "巡查规则", "告示联系人"
 CONTACT_PREFIX = "notice."
@@ -37,7 +38,7 @@ class Spec:
     key: str
     label: str
     section: str
-    kind: str  # url | secret | summer | int | float
+    kind: str  # url | secret | summer | int | float | path | choice
     low: float = 0
     high: float = 0
 
@@ -51,6 +52,9 @@ FIELDS = (
     Spec("tianditu_key", "天地图密钥", MAPS, "secret"),
     Spec("amap_key", "高德地图密钥", MAPS, "secret"),
     Spec("nominatim_url", "Nominatim 地址", MAPS, "url"),
+    Spec("offline_tiles", "离线底图（瓦片文件夹或 MBTiles 文件的完整路径）", MAPS, "path"),
+    Spec("offline_tiles_crs", "离线底图的坐标系", MAPS, "choice"),
+    Spec("offline_tiles_kind", "离线底图的内容", MAPS, "choice"),
     Spec("patrol_summer", "暑期（每日巡查，MM-DD..MM-DD）", PATROL, "summer"),
     Spec("patrol_cycle_days", "暑期外巡查周期（天，1–365）", PATROL, "int", 1, 365),
     Spec("patrol_max_distance_m", "到场距离上限（米，10–5000）", PATROL, "float", 10, 5000),
@@ -58,6 +62,10 @@ FIELDS = (
 )
 SPECS = {spec.key: spec for spec in FIELDS}
 SECRETS = frozenset(spec.key for spec in FIELDS if spec.kind == "secret")
+#: What a person reads for each value of a choice field.
+CHOICE_ZH = {"WGS84": "WGS-84（GPS、天地图；QGIS 中 EPSG:4326 的影像）",
+             "GCJ02": "GCJ-02（取自高德等国内网络地图的影像）",
+             "imagery": "影像（可据此目视定位学校）", "map": "地图（非影像，不能据此目视定位）"}
 
 
 def contact_key(owner: str, part: str) -> str:
@@ -152,7 +160,27 @@ def _field(spec: Spec, name: str, text: str) -> str:
         return text
     if spec.kind == "summer":
         return _summer(name, text)
+    if spec.kind == "path":
+        return _path(name, text)
+    if spec.kind == "choice":
+        return _choice(spec, name, text)
     return _number(spec, name, text)
+
+
+def _path(name: str, text: str) -> str:
+    """A full path on the server (Linux, or Windows ``D:\\瓦片``); whether it holds tiles is checked on disk
+    (``pipeline.app_settings.check_offline_tiles``)."""
+    if not (PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()):
+        raise SettingsError(f"{name}“{text}”无效：应为完整路径，如 /srv/swmap/litong.mbtiles 或 D:\\瓦片\\利通区")
+    return text
+
+
+def _choice(spec: Spec, name: str, text: str) -> str:
+    value = choice(spec.key, text)
+    if value is None:
+        offered = "、".join(f"{v}（{CHOICE_ZH[v]}）" for v in CHOICES[spec.key])
+        raise SettingsError(f"{name}“{text}”无效：应为 {offered}")
+    return value
 
 
 def _summer(name: str, text: str) -> str:

@@ -258,7 +258,8 @@ def _base_map(basemap: Basemap, bounds: list[list[float]]) -> folium.Map:
     fmap.add_child(_MetricScale())
     for number, tiles in enumerate(basemap.tiles):
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name=basemap.label, subdomains=tiles.subdomains,
-                         max_zoom=tiles.max_zoom, overlay=number > 0, control=False).add_to(fmap)
+                         max_zoom=tiles.max_zoom, max_native_zoom=tiles.max_native_zoom, overlay=number > 0,
+                         control=False).add_to(fmap)
     return fmap
 
 
