@@ -70,43 +70,52 @@ def _candidates(settings: Settings, register: Register, store: CandidateStore, e
     points = [(c.lon, c.lat, f"#{c.candidate_id}") for c in candidates]
     if adjusted:
         points.append((*_wgs84(adjusted), ADJUSTED))
-    fmap = build_map(register, state.context(settings), basemap=basemap,
-                     view=MapView(focus_entity=entity, focus_points=tuple((p[0], p[1]) for p in points)))
-    result = ui.show_map(fmap, key=f"candidate_map_{entity}", height=420, clicks=True,
-                         pending=candidate_layer(points, basemap))
+    listed, shown = st.columns([1, 1])  # the buttons beside the map: a map still loading never moves them
+    with shown:
+        fmap = build_map(register, state.context(settings), basemap=basemap,
+                         view=MapView(focus_entity=entity, focus_points=tuple((p[0], p[1]) for p in points)))
+        result = ui.show_map(fmap, key=f"candidate_map_{entity}", height=420, clicks=True,
+                             pending=candidate_layer(points, basemap))
     click = (result or {}).get("last_clicked")
     if click and (entity, click["lng"], click["lat"]) != st.session_state.get(state.CANDIDATE_CLICK_SEEN):
         st.session_state[state.CANDIDATE_CLICK_SEEN] = (entity, click["lng"], click["lat"])
         st.session_state[state.CANDIDATE_ADJUST] = (entity, click["lng"], click["lat"], basemap.crs)
         st.rerun()
     author = ui.current_author()
-    _hints(author, adjusted)
     problem = None
-    for rank, candidate in enumerate(candidates):
-        with st.container(border=True):
-            text, yes, no = st.columns([4, 1, 1], vertical_alignment="center")
-            text.markdown(_described(candidate, best=rank == 0))
-            if yes.button("按点选确认" if adjusted else "确认", key=f"candidate_confirm_{candidate.candidate_id}",
-                          type="primary", disabled=not author, icon=":material/check:", width="stretch"):
-                problem = _confirm(settings, register, store, candidate, author, adjusted)
-            if no.button("拒绝", key=f"candidate_reject_{candidate.candidate_id}", disabled=not author,
-                         icon=":material/close:", width="stretch"):
-                problem = _reject(store, candidate, author)
+    with listed:
+        _hints(author, adjusted)
+        for rank, candidate in enumerate(candidates):
+            problem = _one(settings, register, store, candidate, author, adjusted, best=rank == 0) or problem
     if problem:
         st.error(problem, icon=":material/error:")  # escaped where it is made
+
+
+def _one(settings: Settings, register: Register, store: CandidateStore, candidate: CandidateRecord, author: str,
+         adjusted: tuple[str, float, float, str] | None, *, best: bool) -> str | None:
+    """One candidate: what the provider said, 确认 and 拒绝; the problem when a decision failed."""
+    with st.container(border=True):
+        st.markdown(_described(candidate, best=best))
+        yes, no = st.columns(2)
+        if yes.button("按点选确认" if adjusted else "确认", key=f"candidate_confirm_{candidate.candidate_id}",
+                      type="primary", disabled=not author, icon=":material/check:", width="stretch"):
+            return _confirm(settings, register, store, candidate, author, adjusted)
+        if no.button("拒绝", key=f"candidate_reject_{candidate.candidate_id}", disabled=not author,
+                     icon=":material/close:", width="stretch"):
+            return _reject(store, candidate, author)
+    return None
 
 
 def _hints(author: str, adjusted: tuple[str, float, float, str] | None) -> None:
     if not author:
         st.caption("请先在下方填写录入人，才能确认或拒绝。")
     if adjusted is None:
-        st.caption("候选位置不准时，在地图上点按正确的位置，再按“按点选确认”。")
+        st.caption("候选位置不准时，在右侧地图上点按正确的位置，再按“按点选确认”。")
         return
     lon, lat = _wgs84(adjusted)
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    left.info(f"{ADJUSTED}：经度 {lon:.6f}，纬度 {lat:.6f}（WGS-84）。确认时记录这一点，所依据的候选一并记下。",
-              icon=":material/pin_drop:")
-    if right.button("取消点选", key="candidate_adjust_clear", icon=":material/undo:", width="stretch"):
+    st.info(f"{ADJUSTED}：经度 {lon:.6f}，纬度 {lat:.6f}（WGS-84）。确认时记录这一点，所依据的候选一并记下。",
+            icon=":material/pin_drop:")
+    if st.button("取消点选", key="candidate_adjust_clear", icon=":material/undo:", width="stretch"):
         _forget_adjust()
         st.rerun()
 

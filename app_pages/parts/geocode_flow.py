@@ -38,8 +38,8 @@ def find_all(settings: Settings, register: Register) -> None:
     if providers is None:
         return
     names = "、".join(PROVIDER_ZH.get(p.name, p.name) for p in providers)
-    if not st.button("查找全部未定位的学校和水体", key="geocode_all", icon=":material/travel_explore:",
-                     help=f"用{names}逐一查找，结果作为候选，须逐一确认"):
+    st.caption(f"在线地理编码：{names}。结果只是候选，须逐一确认。")
+    if not st.button("查找全部未定位的学校和水体", key="geocode_all", icon=":material/travel_explore:"):
         return
     store = CandidateStore(open_store(settings))
     outcomes: list[QueryOutcome] = []
