@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.parts import access, state, ui
 from app_pages.parts.candidates_review import candidate_review
+from app_pages.parts.geocode_flow import search_one
 from app_pages.parts.locate_methods import BY_METHOD, METHODS
 from app_pages.parts.md_text import md
 from app_pages.parts.patrol_reject import reject_form
@@ -30,6 +31,7 @@ def main() -> None:
     st.caption(f"{placed_counts(register)}。")
     _open_asked(candidates)
     _open_next(register, candidates)
+    candidate_review(settings, register)
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
                                format_func=lambda i: candidates[i].label, on_change=state.forget_pending,
@@ -37,12 +39,12 @@ def main() -> None:
     ui.author_field(right)
     entity = candidates[entity_id]
     _status(settings, register, entity)
+    search_one(settings, entity)
     method = st.segmented_control("定位方式", list(METHODS), format_func=METHODS.__getitem__, default="click",
                                   required=True, key=state.LOCATE_METHOD)
     BY_METHOD[method or "click"](settings, register, entity)
     _surroundings(register, entity)
     _review(settings, register)
-    candidate_review(settings, register)
 
 
 def _open_asked(candidates: dict[str, ToPlace]) -> None:

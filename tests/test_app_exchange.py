@@ -1,4 +1,4 @@
-"""The 告知书 and 数据交换 pages and the geocoding review with Streamlit's AppTest.
+"""The 告知书 and 数据交换 pages with Streamlit's AppTest (the geocoding review: tests/test_app_geocode.py).
 
 Files the app hands out (the notice PDF, its PNG preview) are read back from AppTest's media storage.
 """
@@ -13,12 +13,9 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from school_water_map.domain.candidates import Candidate
 from school_water_map.pipeline.annexes import active_annex
 from school_water_map.pipeline.register import build_register
-from school_water_map.settings import Settings
 from school_water_map.store.annexes import annex_history
-from school_water_map.store.candidates import CandidateStore
 from school_water_map.store.database import open_store
 from tests.app_support import (
     EXCHANGE,
@@ -26,7 +23,6 @@ from tests.app_support import (
     media_file,
     new_app,
     paste_annex,
-    refused_outside_district,
     run_page,
     shown,
     texts,
@@ -229,52 +225,3 @@ def test_an_annex_file_is_read_by_its_suffix(app_settings):
     run_page(at)
     assert "附件检查通过：89 行" in at.success[0].value
     assert "距离有变化（1）" in texts(at.markdown)
-
-
-# 地理编码候选 -------------------------------------------------------------------------------------------
-
-def _candidates(settings: Settings) -> CandidateStore:
-    store = CandidateStore(open_store(settings))
-    query = "利通区第十一小学"
-    store.add(S01, [Candidate("tianditu", query, "吴忠市利通区第十一小学", "利通区朝阳街", 106.2035, 37.9871),
-                    Candidate("tianditu", query, "第十一小学（东门）", "利通区", 106.2101, 37.9902)])
-    store.add("640302-W01", [Candidate("amap", "秦渠", "秦渠", "", 116.4, 39.9)])  # far outside the district
-    return store
-
-
-def test_candidates_are_confirmed_or_rejected_by_a_person(app_settings):
-    store = _candidates(app_settings)
-    at = run_page(new_app(), LOCATE)
-    assert "地理编码候选" in [s.value for s in at.subheader]
-    chooser = at.selectbox(key="candidate_entity")
-    assert chooser.value == S01 and len(chooser.options) == 2
-    assert at.button(key="candidate_confirm_1").disabled  # a name first
-    at.text_input(key="author").input("张三")
-    run_page(at)
-    at.button(key="candidate_confirm_1").click()
-    run_page(at)
-    assert "已确认候选 #1" in at.success[0].value
-    (stored,) = open_store(app_settings).positions.load()
-    assert (stored.entity_id, stored.precision, stored.method, stored.author) == (S01, "geocoded", "geocoder", "张三")
-    assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.2035, 37.9871))
-    at.button(key="candidate_reject_2").click()
-    run_page(at)
-    assert "已否决候选 #2" in at.success[0].value
-    assert [c.status for c in store.load()] == ["confirmed", "rejected", "pending"]
-    # 秦渠 is now derived from the school just placed
-    assert at.selectbox(key="candidate_entity").options == ["秦渠（水体，推算）：1 个候选"]
-
-
-def test_a_candidate_outside_the_district_is_not_confirmed(app_settings):
-    store = _candidates(app_settings)
-    at = run_page(new_app(), LOCATE)
-    at.text_input(key="author").input("张三")
-    at.selectbox(key="candidate_entity").set_value("640302-W01")
-    run_page(at)
-    refused_outside_district(at, "candidate_confirm_3", app_settings, "未确认候选 #3")
-    assert store.load()[2].status == "pending"
-
-
-def test_without_candidates_the_page_says_how_to_get_them(app_settings):
-    at = run_page(new_app(), LOCATE)
-    assert "swmap geocode" in texts(at.caption) and "没有待确认的候选" in texts(at.caption)

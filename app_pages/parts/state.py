@@ -71,6 +71,9 @@ ANNEX_SOURCE = "annex_source"  # 数据交换: the next annex from a file or pas
 ANNEX_INPUT = "annex_input_version"  # incremented after an apply: fresh, empty inputs
 ANNEX_CONFIRM = "annex_confirm_pending"  # the fingerprint of the annex awaiting a confirmed apply
 CANDIDATE_ENTITY = "candidate_entity"  # the school or water body whose geocoding candidates are reviewed
+CANDIDATE_ASKED = "candidate_asked"  # a search just found candidates for this entity: review it next
+CANDIDATE_ADJUST = "candidate_adjust"  # a click moving the reviewed entity's point: (entity id, lon, lat, crs)
+CANDIDATE_CLICK_SEEN = "candidate_click_seen"  # the last click the review map gave: (entity id, lon, lat)
 
 STYLE_PATH = Path(__file__).with_name("style.css")
 FAVICON_PATH = Path(__file__).with_name("favicon.png")  # local: an icon name would load from a font CDN

@@ -2,12 +2,13 @@
 
 One type: :class:`Candidate` is what a provider answered (``school_water_map.io.geocode`` shapes it);
 :class:`CandidateRecord` is that answer as stored (``school_water_map.store.candidates``), with its
-number, the entity it was asked for, and the decision once made.
+number, the entity it was asked for, and the decision once made. ``pending_queue`` and ``next_entity``
+order the review: one entity at a time, riskiest first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,3 +37,21 @@ class CandidateRecord(Candidate):
     created_at: str = ""
     decided_by: str = ""
     decided_at: str = ""
+
+
+def pending_queue(records: Iterable[CandidateRecord], order: Sequence[str]) -> dict[str, list[CandidateRecord]]:
+    """The pending candidates by entity, entities in ``order`` (riskiest first); an entity not in ``order``
+    (out of this user's scope, or gone from the register) is left out."""
+    pending: dict[str, list[CandidateRecord]] = {}
+    for record in records:
+        if record.status == "pending":
+            pending.setdefault(record.entity_id, []).append(record)
+    return {entity: pending[entity] for entity in order if entity in pending}
+
+
+def next_entity(queue: Mapping[str, Sequence[CandidateRecord]], current: object) -> str | None:
+    """The entity to review: ``current`` while it still has pending candidates, else the first of ``queue``
+    (the riskiest left); None when nothing is pending."""
+    if isinstance(current, str) and queue.get(current):
+        return current
+    return next((entity for entity, records in queue.items() if records), None)

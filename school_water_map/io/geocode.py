@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any, Protocol
 
 import requests
@@ -34,8 +35,17 @@ PROVIDERS = ("tianditu", "amap", "nominatim")
 LITONG_ADCODE = "640302"
 #: Search box for Nominatim (lon/lat): 利通区 and a margin.
 LITONG_VIEWBOX = ((105.95, 37.45), (106.65, 38.15))
+_PUBLIC_NOMINATIM = next(f.default for f in fields(Settings) if f.name == "nominatim_url")
 _AMAP_QUOTA = {"10003", "10004", "10014", "10019", "10020", "10021", "10044", "10045"}
 _AMAP_KEY = {"10001", "10002", "10005", "10006", "10007", "10008", "10009", "10010", "10011", "10012", "10013"}
+
+
+def configured_providers(settings: Settings) -> tuple[str, ...]:
+    """The providers set up in ``settings``: 天地图 and 高德 with a key; Nominatim once its address was set
+    (environment or 设置 page) away from the public default, whose usage policy forbids bulk queries."""
+    keys = {"tianditu": settings.tianditu_key, "amap": settings.amap_key,
+            "nominatim": "nominatim_url" in settings.env_fields or settings.nominatim_url != _PUBLIC_NOMINATIM}
+    return tuple(name for name in PROVIDERS if keys[name])
 
 
 class Provider(Protocol):

@@ -63,21 +63,41 @@ class CandidateStore:
                 on_confirm(decided)
             return decided
 
+    def decline_others(self, candidate_id: int, by: str) -> list[CandidateRecord]:
+        """After a person confirmed ``candidate_id``: its entity's other pending candidates are rejected by the
+        same choice (one position per confirmation; a later search brings new candidates)."""
+        with self._store.session() as session:
+            chosen = session.get(CandidateRow, candidate_id)
+            if chosen is None or chosen.status != "confirmed":
+                raise PositionError(f"候选位置 #{candidate_id} 尚未确认")
+            rows = session.scalars(select(CandidateRow).where(CandidateRow.entity_id == chosen.entity_id,
+                                                              CandidateRow.status == "pending")).all()
+            now = _now()
+            for row in rows:
+                row.status, row.decided_by, row.decided_at = "rejected", by, now
+            return [_candidate(row) for row in rows]
+
 
 def confirm(store: CandidateStore, candidate_id: int, *, by: str, resolution: Resolution, area: BaseGeometry,
-            positions: PositionStore, user: User | None = None) -> PositionRecord:
+            positions: PositionStore, user: User | None = None,
+            adjusted: tuple[float, float, str] | None = None) -> PositionRecord:
     """Confirm a candidate: its point becomes the entity's ``geocoded`` position (with the answer kept).
 
+    ``adjusted`` (lon, lat, CRS of the basemap clicked): the person moved the point before confirming; that
+    point is recorded instead (converted to WGS-84 on the way in) and the candidate's own is kept in the note.
     With a ``user`` (the app, once accounts exist) the entity must be within the user's township
     (``AuthError`` otherwise, and the candidate stays pending)."""
     stored: list[PositionRecord] = []
 
     def record_position(candidate: CandidateRecord) -> None:
-        request = LocateRequest(
-            entity=candidate.entity_id, geometry=Point(candidate.lon, candidate.lat), crs="WGS84",
-            source=f"{PROVIDER_ZH.get(candidate.provider, candidate.provider)}：{candidate.name} {candidate.address}",
-            author=by, method="geocoder", precision="geocoded",
-            note=f"候选 #{candidate.candidate_id}，查询“{candidate.query}”，经 {by} 确认")
+        source = f"{PROVIDER_ZH.get(candidate.provider, candidate.provider)}：{candidate.name} {candidate.address}"
+        note = f"候选 #{candidate.candidate_id}，查询“{candidate.query}”，经 {by} 确认"
+        lon, lat, crs = adjusted or (candidate.lon, candidate.lat, "WGS84")
+        if adjusted:
+            source += "（人工点选调整）"
+            note += f"；调整前 经度 {candidate.lon:.6f}、纬度 {candidate.lat:.6f}（WGS-84）"
+        request = LocateRequest(entity=candidate.entity_id, geometry=Point(lon, lat), crs=crs, source=source,
+                                author=by, method="geocoder", precision="geocoded", note=note)
         stored.extend(record([request], resolution, area, positions, user=user))
 
     store.decide(candidate_id, "confirmed", by, on_confirm=record_position)
