@@ -68,19 +68,19 @@ def _drawn(settings: Settings, register: Register, entity: ToPlace, basemap: Bas
 
 def _request(settings: Settings, drawings: list[dict[str, Any]], register: Register, entity: ToPlace,
              basemap: Basemap, author: str) -> LocateRequest | None:
-    """The request for what was drawn, shown as it will be saved (WGS-84), or the problem in Chinese."""
+    """The request for what was drawn, shown as it will be saved (WGS-84), or the problem in Chinese; then
+    its precision and source."""
     water = register.resolution.waters[entity.entity_id]
-    precision = precision_choice("trace", default="surveyed" if basemap.imagery else "geocoded")
-    source = st.text_input("来源", value=f"描绘水体（底图：{basemap.label}）", key=state.typed_key("source_trace"))
     try:
-        request = trace_request(drawings, water, crs=basemap.crs, source=source, author=author or "（未填写）",
-                                precision=precision)
+        request = trace_request(drawings, water, crs=basemap.crs, source=LABEL, author=author or "（未填写）")
         (checked,) = prepare([request], register.resolution, state.area(settings), user=access.user())
     except (PositionError, AuthError) as exc:
         st.error(f"不能保存：{md(exc)}", icon=":material/error:")
         return None
     st.info(f"待保存的图形：{describe(checked.geometry)}（已换算为 WGS-84）", icon=":material/draw:")
-    return request
+    precision = precision_choice("trace", default="surveyed" if basemap.imagery else "geocoded")
+    source = st.text_input("来源", value=f"{LABEL}（底图：{basemap.label}）", key=state.typed_key("source_trace"))
+    return replace(request, precision=precision, source=source)
 
 
 def _save(settings: Settings, register: Register, entity: ToPlace, request: LocateRequest) -> None:

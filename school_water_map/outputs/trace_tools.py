@@ -113,7 +113,7 @@ class _DrawLocal(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "DrawLocal"
         self.texts = json.dumps(DRAW_LOCAL_ZH, ensure_ascii=False)
-        self.sprites = " ".join(f".leaflet-container .leaflet-draw .leaflet-draw-toolbar .leaflet-{name} "
+        self.sprites = " ".join(f".leaflet-container .leaflet-draw .leaflet-draw-toolbar .leaflet-draw-{name} "
                                 f"{{ background-position: -{index * _BUTTON_PX}px -1px; }}"
                                 for name, index in _SPRITE.items())
 
