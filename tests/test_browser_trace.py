@@ -1,6 +1,7 @@
-"""Real-browser test of 定位与校核 → 描绘水体 at 1024×768: draw 波浪渠 as a line by clicking on the map in the
-st_folium frame with Leaflet.draw's Chinese toolbar, save it, and find it in the store and row 83's computed
-distance in the register; no request leaves 127.0.0.1. Screenshots at 1024×768 and 768×1024.
+"""Real-browser test of 定位与校核 → 描绘水体 at 1024×768: draw 波浪渠 as a line on the map in the st_folium
+frame with Leaflet.draw's Chinese toolbar, by clicking with a mouse and by tapping on a touch screen; save it;
+find it in the store and row 83's computed distance in the register; no request leaves 127.0.0.1.
+Screenshots at 1024×768 and 768×1024.
 
 板桥波浪渠小学 is placed by typed coordinates and the line is clicked at chosen coordinates: test data, not
 the school's or the canal's real position."""
@@ -43,11 +44,15 @@ def _trace_frame(page: Page) -> Frame:
     return frame
 
 
-def _click_at(frame: Frame, lon: float, lat: float) -> None:
-    """Click the map where (lon, lat) is drawn (the offline basemap is WGS-84)."""
+def _click_at(frame: Frame, lon: float, lat: float, *, touch: bool = False) -> None:
+    """Click (or tap, on a touch screen) the map where (lon, lat) is drawn (the offline basemap is WGS-84)."""
     x, y = frame.evaluate("([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
                           " return [p.x, p.y]; }", [lat, lon])
-    frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
+    target = frame.locator(".leaflet-container").first
+    if touch:
+        target.tap(position={"x": x, "y": y})
+    else:
+        target.click(position={"x": x, "y": y})
 
 
 def _open_tracing(page: Page, url: str, label: str) -> Frame:
@@ -63,20 +68,22 @@ def _open_tracing(page: Page, url: str, label: str) -> Frame:
     return frame
 
 
-def test_a_canal_traced_on_the_map_gives_row_83_a_computed_distance(tmp_path, browser, shots):
+@pytest.mark.parametrize("touch", [False, True], ids=["mouse", "touch"])
+def test_a_canal_traced_on_the_map_gives_row_83_a_computed_distance(tmp_path, browser, shots, touch):
     data = tmp_path / "data"
     settings = Settings.from_env({"SWMAP_DATA_DIR": str(data)})
     place(settings, "板桥波浪渠小学", *SCHOOL)  # test data, typed coordinates
     (canal,) = [c for c in to_place(build_register(settings)) if c.name == "波浪渠"]
     server = StreamlitServer(data, tmp_path / "streamlit.log").start()
     try:
-        page, requests = open_page(browser, (1024, 768))
+        page, requests = open_page(browser, (1024, 768), has_touch=touch)
+        how = "touch" if touch else "mouse"
         frame = _open_tracing(page, server.url, canal.label)
         expect(frame.locator("a.leaflet-draw-draw-polygon")).to_have_count(0)  # a canal is a line, not an outline
         expect(frame.locator("a.leaflet-draw-draw-polyline")).to_have_attribute("title", "描绘线（渠道、沟、河流）")
         frame.locator("a.leaflet-draw-draw-polyline").click()
         for lon, lat in CLICKS:
-            _click_at(frame, lon, lat)
+            _click_at(frame, lon, lat, touch=touch)
         expect(frame.locator(".leaflet-draw-tooltip")).to_contain_text("点按最后一个点")
         controls = frame.evaluate("""() => [...document.querySelectorAll('.leaflet-draw a')]
             .filter(a => a.offsetParent !== null)
@@ -85,16 +92,16 @@ def test_a_canal_traced_on_the_map_gives_row_83_a_computed_distance(tmp_path, br
                   "没有可修改的图形", "没有可删除的图形"]
         assert [text for text, _ in controls] == titles  # every button's title in Chinese
         assert all(height >= 44 for _, height in controls), controls  # a finger's target
-        page.screenshot(path=str(shots / "trace_drawing_1024x768.png"))
+        page.screenshot(path=str(shots / f"trace_drawing_1024x768_{how}.png"))
         frame.get_by_role("link", name="完成").click()
         expect(page.get_by_text(re.compile(r"待保存的图形：线，3 个顶点，长约 \d+ 米"))).to_be_visible()
         expect(page.get_by_role("radio", name=re.compile("未确认"))).to_be_checked()  # no imagery: unconfirmed
-        page.screenshot(path=str(shots / "trace_ready_1024x768.png"))
+        page.screenshot(path=str(shots / f"trace_ready_1024x768_{how}.png"))
         page.set_viewport_size({"width": 768, "height": 1024})
         expect(page.get_by_role("button", name="保存“波浪渠”的图形")).to_be_visible()
-        page.screenshot(path=str(shots / "trace_ready_768x1024.png"))
+        page.screenshot(path=str(shots / f"trace_ready_768x1024_{how}.png"))
         page.get_by_text("定位方式").scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "trace_top_768x1024.png"))
+        page.screenshot(path=str(shots / f"trace_top_768x1024_{how}.png"))
         page.set_viewport_size({"width": 1024, "height": 768})
         page.get_by_role("button", name="保存“波浪渠”的图形").click()
         expect(page.get_by_text("已保存“波浪渠”的图形")).to_be_visible()

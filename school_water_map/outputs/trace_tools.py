@@ -92,7 +92,8 @@ def add_trace_tools(fmap: folium.Map, shapes: Sequence[Shape], *, basemap_crs: s
 
 
 class _DrawLocal(MacroElement):
-    """Chinese toolbar texts (``L.drawLocal``) and finger-sized buttons, set before the control is made."""
+    """Chinese toolbar texts (``L.drawLocal``), finger-sized buttons and taps read once (a tablet draws a line
+    of more than two vertices), set before the control is made."""
 
     _template = Template("""{% macro header(this, kwargs) %}
         <style>
@@ -107,6 +108,23 @@ class _DrawLocal(MacroElement):
     {% endmacro %}
     {% macro script(this, kwargs) %}
         L.Util.extend(L.drawLocal, {{ this.texts }});
+        // Taps on a tablet (Leaflet.draw issues 789 and 935): a tap is also a click, so its own touch handler
+        // added each vertex twice and ended a line after two taps; and a vertex started only on a mousedown
+        // on the invisible marker that follows the mouse, which a tap far from the last one misses. Read a
+        // tap once, as a click, anywhere on the map (a mousedown on the marker reaches the map too: the
+        // handler's own flag keeps it to one vertex).
+        (function (P) {
+            var add = P.addHooks, remove = P.removeHooks;
+            P._onTouch = L.Util.falseFn;
+            P.addHooks = function () {
+                add.call(this);
+                if (this._map) { this._map.on("mousedown", this._onMouseDown, this); }
+            };
+            P.removeHooks = function () {
+                if (this._map) { this._map.off("mousedown", this._onMouseDown, this); }
+                remove.call(this);
+            };
+        })(L.Draw.Polyline.prototype);
     {% endmacro %}""")
 
     def __init__(self) -> None:
