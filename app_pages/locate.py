@@ -32,6 +32,7 @@ def main() -> None:
     _open_asked(candidates)
     _open_next(register, candidates)
     candidate_review(settings, register)
+    _keep_chosen(candidates)
     left, right = st.columns([2, 1])
     entity_id = left.selectbox("要定位的学校或水体", list(candidates), key=state.LOCATE_ENTITY,
                                format_func=lambda i: candidates[i].label, on_change=state.forget_pending,
@@ -45,6 +46,15 @@ def main() -> None:
     BY_METHOD[method or "click"](settings, register, entity)
     _surroundings(register, entity)
     _review(settings, register)
+
+
+def _keep_chosen(candidates: dict[str, ToPlace]) -> None:
+    """Send the chosen place back to the browser on every run. The browser keeps a selectbox's choice as its
+    label, and saving a position changes the label (its precision): the next rerun would read the old label
+    as unknown and silently switch to the first place in the list."""
+    chosen = st.session_state.get(state.LOCATE_ENTITY)
+    if chosen in candidates:
+        st.session_state[state.LOCATE_ENTITY] = chosen
 
 
 def _open_asked(candidates: dict[str, ToPlace]) -> None:

@@ -27,6 +27,7 @@ TABLE_COLUMNS = 50  # filled columns of a table row
 GEOMETRY_BYTES = 20 * MiB  # a GeoJSON, KML, GPX or KMZ file, and the KML inside a KMZ
 GEOMETRY_FEATURES = 20_000  # features of a geometry file, all layers together
 GEOMETRY_LAYERS = 100  # layers (KML folders, GPX waypoints/routes/tracks) of a geometry file
+TRACE_VERTICES = 20_000  # vertices of a water body traced on the map (a person's clicks; the browser is not trusted)
 ZIP_MEMBERS = 1_000  # files inside a KMZ or XLSX
 ZIP_MEMBER_BYTES = 20 * MiB  # one file inside a KMZ or XLSX, uncompressed
 ZIP_TOTAL_BYTES = 100 * MiB  # all files inside a KMZ or XLSX, uncompressed

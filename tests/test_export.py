@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import re
 import zipfile
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point, mapping
 
 from school_water_map.domain.locate import LocateRequest, record
+from school_water_map.domain.trace import trace_request
 from school_water_map.geo.layers import load_context
 from school_water_map.outputs.export import FORMATS, MIME_TYPES, export_bytes, write_export
 from school_water_map.pipeline.register import build_register
@@ -86,3 +88,42 @@ def test_export_bytes_are_the_written_file(tmp_path, located):
     assert export_bytes(located, "csv") == write_export(located, tmp_path / "r.csv").read_bytes()
     with pytest.raises(ValueError, match="不支持的导出格式"):
         export_bytes(located, "shp")
+
+
+#: A test line 波浪渠 is traced as (WGS-84), about 55 m south of ``SCHOOL`` (not the canal's real course).
+BOLANG_LINE = LineString([(106.298, 37.8995), (106.300, 37.8995), (106.302, 37.8996)])
+
+
+@pytest.fixture
+def traced(settings, located):
+    """``located``, and 波浪渠 traced as a line (描绘水体)."""
+    request = trace_request([{"type": "Feature", "properties": {}, "geometry": mapping(BOLANG_LINE)}],
+                            located.resolution.water("波浪渠"), crs="WGS84", source="描绘水体", author="张三")
+    record([request], located.resolution, load_context(settings.geodata_dir).outline.union_all(),
+           open_store(settings).positions)
+    return build_register(settings)
+
+
+def test_geopackage_carries_row_83s_computed_distance_and_the_traced_line(tmp_path, traced):
+    path = write_export(traced, tmp_path / "register.gpkg")
+    pairs = pyogrio.read_dataframe(path, layer="pairs")
+    row = pairs[pairs["row"].astype(int) == 83].iloc[0]
+    assert float(row["computed_distance_m"]) == pytest.approx(55.5, abs=2)
+    others = pairs[pairs["row"].astype(int) != 83]
+    assert set(others["computed_distance_m"].fillna("")) == {""}  # no other pair has both ends placed
+    water = gpd.read_file(path, layer="water").set_index("water_id")
+    line = water.at[traced.resolution.water("波浪渠").water_id, "geometry"]
+    assert line.geom_type == "LineString" and line.equals_exact(BOLANG_LINE, 1e-9)
+    assert water.at[traced.resolution.water("波浪渠").water_id, "source"] == "描绘水体"
+
+
+def test_kml_carries_row_83s_computed_distance_and_the_traced_line(tmp_path, traced):
+    text = write_export(traced, tmp_path / "register.kml").read_text(encoding="utf-8")
+    mark = re.search(r"<Placemark>\s*<name>板桥波浪渠小学 — 波浪渠（[^）]+）</name>.*?</Placemark>", text,
+                     re.S)
+    assert mark, "row 83's placemark"
+    distance = re.search(r'<Data name="computed_distance_m">\s*<value>([\d.]+)</value>', mark.group(0))
+    assert distance and float(distance[1]) == pytest.approx(55.5, abs=2)
+    assert "<LineString>" in text and "106.298" in text  # the traced canal in the 水体 folder
+    pairs = gpd.read_file(tmp_path / "register.kml", layer="隐患清单")
+    assert float(pairs.loc[pairs["row"].astype(int) == 83, "computed_distance_m"].iloc[0]) == pytest.approx(55.5, abs=2)

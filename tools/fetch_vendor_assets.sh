@@ -10,10 +10,10 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 npm pack --silent leaflet@1.9.3 jquery@3.7.1 bootstrap@5.2.2 bootstrap@3.4.1 \
-  @fortawesome/fontawesome-free@6.2.0 drmonty-leaflet-awesome-markers@2.0.2 >/dev/null
+  @fortawesome/fontawesome-free@6.2.0 drmonty-leaflet-awesome-markers@2.0.2 leaflet-draw@1.0.2 >/dev/null
 for f in *.tgz; do mkdir -p "${f%.tgz}"; tar xzf "$f" -C "${f%.tgz}"; done
 find "$V" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
-mkdir -p "$V"/{leaflet,jquery,bootstrap,fontawesome/css,fontawesome/webfonts,awesome-markers/images,glyphicons/css,glyphicons/fonts,folium}
+mkdir -p "$V"/{leaflet,jquery,bootstrap,fontawesome/css,fontawesome/webfonts,awesome-markers/images,leaflet-draw/images,glyphicons/css,glyphicons/fonts,folium}
 
 L=leaflet-1.9.3/package
 cp $L/dist/leaflet.js $L/dist/leaflet.css $L/LICENSE "$V/leaflet/"
@@ -34,6 +34,12 @@ A=drmonty-leaflet-awesome-markers-2.0.2/package
 cp $A/js/leaflet.awesome-markers.js $A/css/leaflet.awesome-markers.css "$V/awesome-markers/"
 cp $A/css/images/markers-soft.png $A/css/images/markers-soft@2x.png $A/css/images/markers-shadow.png \
    $A/css/images/markers-shadow@2x.png "$V/awesome-markers/images/"
+
+# folium.plugins.Draw (描绘水体): Leaflet.draw's script, stylesheet and its toolbar sprites (no licence file in the
+# package: MIT, stated in its package.json)
+D=leaflet-draw-1.0.2/package
+cp $D/dist/leaflet.draw.js $D/dist/leaflet.draw.css $D/package.json "$V/leaflet-draw/"
+cp $D/dist/images/spritesheet.png $D/dist/images/spritesheet-2x.png $D/dist/images/spritesheet.svg "$V/leaflet-draw/images/"
 
 # folium lists bootstrap 3.0.0's glyphicons stylesheet: only the glyphicon rules of bootstrap 3.4.1, woff2 font
 G=bootstrap-3.4.1/package

@@ -1,4 +1,4 @@
-"""The four ways to place a school or water body on the 定位与校核 page, and the confirm-and-save step.
+"""The five ways to place a school or water body on the 定位与校核 page, and the confirm-and-save step.
 
 Each method ends in ``confirm``: the position about to be saved, its precision and source, and one
 button that records it through ``school_water_map.domain.locate`` (then every cache is cleared).
@@ -12,6 +12,7 @@ from shapely.geometry import Point
 from app_pages.parts import access, gps, state, ui
 from app_pages.parts.md_text import md
 from app_pages.parts.position_upload import TABLE_TYPES, position_upload, precision_choice
+from app_pages.parts.trace_water import by_tracing
 from school_water_map.domain.locate import LocateRequest, record
 from school_water_map.domain.positions import PRECISION_ZH
 from school_water_map.domain.register import Register
@@ -26,7 +27,7 @@ from school_water_map.store.database import open_store
 
 #: The 平板定位 button's request cycle (``gps.locate_device``).
 GPS_SLOT = gps.GpsSlot(request=state.GPS_REQUEST, waiting=state.GPS_WAITING, answer=state.GPS_RESULT, component="gps")
-METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "csv": "批量导入（CSV）"}
+METHODS = {"click": "地图点选", "typed": "输入坐标", "gps": "平板定位", "trace": "描绘水体", "csv": "批量导入（CSV）"}
 
 
 def by_click(settings: Settings, register: Register, entity: ToPlace) -> None:
@@ -99,7 +100,7 @@ def by_csv(settings: Settings, register: Register, _entity: ToPlace) -> None:
     st.download_button("下载 CSV 模板", TEMPLATE.encode("utf-8-sig"), file_name="位置导入模板.csv", mime="text/csv",
                        icon=":material/download:")
     position_upload(settings, register, key="csv", types=TABLE_TYPES, label="位置文件（CSV 或 Excel）")
-    st.caption("画好的线和面（GeoJSON、KML/KMZ、GPX）可在“数据交换”页导入。")
+    st.caption("画好的线和面（GeoJSON、KML/KMZ、GPX）可在“数据交换”页导入，也可用“描绘水体”在地图上直接画。")
 
 
 def confirm(settings: Settings, register: Register, entity: ToPlace, geometry: Point, *, crs: str, method: str,
@@ -141,4 +142,4 @@ def _to_wgs84(position: tuple[float, float, str]) -> tuple[float, float]:
 
 
 #: The methods offered on the page, in order.
-BY_METHOD = {"click": by_click, "typed": by_typing, "gps": by_gps, "csv": by_csv}
+BY_METHOD = {"click": by_click, "typed": by_typing, "gps": by_gps, "trace": by_tracing, "csv": by_csv}

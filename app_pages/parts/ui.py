@@ -111,13 +111,15 @@ def basemap_note(settings: Settings, basemap: Basemap) -> None:
     st.caption(f"底图：{basemap.label}。" + "".join(notes))
 
 
-def show_map(fmap: folium.Map, *, key: str, height: int, clicks: bool = False,
+def show_map(fmap: folium.Map, *, key: str, height: int, clicks: bool = False, drawings: bool = False,
              pending: folium.FeatureGroup | None = None) -> dict[str, Any] | None:
-    """Draw the map from local assets; with ``clicks`` the page reruns on a click and gets it back."""
+    """Draw the map from local assets; with ``clicks`` the page reruns on a click and gets it back, with
+    ``drawings`` on each shape drawn, edited or deleted (``all_drawings``, Leaflet.draw's GeoJSON)."""
     localize_assets(fmap, state.static_base())
+    returned = [*(["last_clicked"] if clicks else []), *(["all_drawings"] if drawings else [])]
     result: dict[str, Any] | None = st_folium(
-        fmap, key=key, height=height, use_container_width=True,
-        returned_objects=["last_clicked"] if clicks else [], feature_group_to_add=pending)
+        fmap, key=key, height=height, use_container_width=True, returned_objects=returned,
+        feature_group_to_add=pending)
     return result
 
 

@@ -33,7 +33,7 @@ PRECISION_ZH = {"surveyed": "实测", "gazetteer": "地名库", "geocoded": "地
 #: carry this on top of the rules' disagreement tolerance.
 SMALL_SCALE_UNCERTAINTY_M = 1000.0
 METHOD_ZH = {"click": "地图点选", "typed": "输入坐标", "gps": "平板GPS", "csv": "CSV导入", "import": "文件导入",
-             "geocoder": "在线地理编码", "file": "数据文件", "reject": "否决巡查定位"}
+             "geocoder": "在线地理编码", "file": "数据文件", "trace": "描绘水体", "reject": "否决巡查定位"}
 #: The geometry of a record that withdraws a position (precision ``unplaced``).
 WITHDRAWN_WKT = "GEOMETRYCOLLECTION EMPTY"
 
