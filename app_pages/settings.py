@@ -83,7 +83,7 @@ def field_input(spec: Spec) -> tuple[str, bool]:
     if spec.kind == "choice":
         options = list(CHOICES[spec.key])
         chosen = st.selectbox(spec.label, options, index=options.index(field_value(spec)), key=key,
-                              format_func=CHOICE_ZH.__getitem__)
+                              format_func=CHOICE_ZH.__getitem__, placeholder="请选择")
         return str(chosen), False
     return st.text_input(spec.label, field_value(spec), key=key, placeholder=HINTS.get(spec.key, "")), False
 

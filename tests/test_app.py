@@ -115,7 +115,7 @@ def test_choosing_an_unplaced_row_offers_to_locate_it(app_settings):
     at.session_state["register_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     run_page(at)
     assert at.subheader[0].value == "第 15 行：马莲渠中心巴浪湖小学 — 水渠"
-    assert "该校尚未定位" in at.info[0].value
+    assert "该校尚未定位" in texts(at.info)
     at.button(key="register_locate_school").click()
     run_page(at)
     assert at.title[0].value == "定位与校核"
@@ -145,7 +145,7 @@ def test_typed_coordinates_are_saved_and_the_school_waters_appear(app_settings):
     _typed(at, "经度").input("106°12′")
     _typed(at, "纬度").input("37.98")
     run_page(at)
-    assert "待保存的位置：37°58′48.0″N、106°12′00.0″E" in at.info[0].value
+    assert "待保存的位置：37°58′48.0″N、106°12′00.0″E" in texts(at.info)
     at.button(key="save_typed").click()
     run_page(at)
     (stored,) = open_store(app_settings).positions.load()
@@ -269,7 +269,7 @@ def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
     assert "当前底图没有影像" in texts(at.caption)
     clicks["last_clicked"] = {"lat": 37.99, "lng": 106.21}
     run_page(at)
-    assert "待保存的位置" in at.info[0].value and "106.210000" in at.info[0].value
+    assert "待保存的位置" in texts(at.info) and "106.210000" in texts(at.info)
     assert at.radio(key="precision_click_geocoded").value == "geocoded"  # no imagery: unconfirmed by default
     at.button(key="save_click").click()
     run_page(at)
@@ -277,14 +277,14 @@ def test_a_map_click_is_confirmed_then_saved(app_settings, clicks):
     assert (stored.method, stored.precision, stored.author) == ("click", "geocoded", "张三")
     assert "底图：无底图（离线）" in stored.source
     assert (shapely.get_x(stored.geometry), shapely.get_y(stored.geometry)) == pytest.approx((106.21, 37.99))
-    assert not at.info or "待保存的位置" not in at.info[0].value  # the same click is not offered again
+    assert not at.info or "待保存的位置" not in texts(at.info)  # the same click is not offered again
 
 
 def test_a_pending_click_is_forgotten_when_another_place_is_chosen(app_settings, clicks):
     at = _locate(app_settings, S01, "click")
     clicks["last_clicked"] = {"lat": 37.99, "lng": 106.21}
     run_page(at)
-    assert "待保存的位置" in at.info[0].value
+    assert "待保存的位置" in texts(at.info)
     at.selectbox(key="locate_entity").set_value(S08)
     run_page(at)
     assert not [i for i in at.info if "待保存的位置" in i.value]
@@ -323,7 +323,7 @@ def test_gps_position_is_saved_with_its_accuracy(app_settings, monkeypatch):
     at = _locate(app_settings, S01, "gps")
     at.button(key="gps_button").click()
     run_page(at)
-    assert "正在获取位置" in at.info[0].value
+    assert "正在获取位置" in texts(at.info)
     run_page(at)  # the browser answers
     at.button(key="save_gps").click()
     run_page(at)

@@ -50,7 +50,7 @@ def test_a_line_drawn_on_amap_is_saved_in_wgs84_and_gives_row_83_a_distance(app_
     lon, lat = wgs84_to_gcj02(np.array([p[0] for p in LINE]), np.array([p[1] for p in LINE]))
     drawings["all_drawings"] = [_feature("LineString", [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)])]
     run_page(at)
-    assert "待保存的图形：线，3 个顶点，长约 352 米（已换算为 WGS-84）" in shown(at.info[0].value)
+    assert "待保存的图形：线，3 个顶点，长约 352 米（已换算为 WGS-84）" in shown(texts(at.info))
     assert at.radio(key="precision_trace_surveyed").value == "surveyed"  # imagery: surveyed by default
     at.button(key="save_trace").click()
     run_page(at)
@@ -75,4 +75,4 @@ def test_a_canal_drawn_as_an_outline_is_refused_and_nothing_is_offered_to_save(a
 
 def test_a_school_is_not_traced(app_settings, drawings):
     at = _tracing("640302-S01")
-    assert "描绘水体用于渠道、沟、河流、坑塘等水体" in at.info[0].value
+    assert "描绘水体用于渠道、沟、河流、坑塘等水体" in texts(at.info)
