@@ -122,6 +122,22 @@ def choose_option(page: Page, label: str, option: str, *, tries: int = 3, until:
                 raise
 
 
+def settle(page: Page, *, quiet_ms: int = 600) -> None:
+    """Wait until the app has stopped rerunning and nothing on the page is stale, and has stayed so for
+    ``quiet_ms``: a component that reports its value once drawn (st_folium's map) starts a second rerun just
+    after the first ends, and a tap that lands between the two can be dropped. A person waits for the page to
+    be still before the next tap; so does a test."""
+    page.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector("[data-testid='stApp']");
+            const busy = !app || app.getAttribute('data-test-script-state') === 'running'
+                || document.querySelector("[data-stale='true']") !== null;
+            const now = performance.now();
+            if (busy || window.__swmapStillSince === undefined) { window.__swmapStillSince = busy ? undefined : now; }
+            return !busy && now - window.__swmapStillSince >= quiet;
+        }""", arg=quiet_ms, polling=100)
+
+
 def log_in(page: Page, url: str, username: str, password: str) -> None:
     """Open ``url``, log in there as ``username`` and wait until the login form has gone."""
     page.goto(url)

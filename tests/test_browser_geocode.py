@@ -20,7 +20,7 @@ from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.candidates import CandidateStore
 from school_water_map.store.database import open_store
-from tests.browser_support import StreamlitServer, external_requests, open_page, stored_positions
+from tests.browser_support import StreamlitServer, external_requests, open_page, settle, stored_positions
 from tests.fake_geocoders import FakeGeocoders
 
 pytestmark = pytest.mark.browser
@@ -49,8 +49,9 @@ def _pending(data: Settings, entity: str) -> list:
 
 
 def _tap(page: Page, key: str) -> None:
-    """One tap on the button ``key``, once the rerun has replaced any older copy of it (a relabelled button
-    is briefly on the page twice)."""
+    """One tap on the button ``key``, once the page is still (``settle``) and the rerun has replaced any older
+    copy of it (a relabelled button is briefly on the page twice)."""
+    settle(page)
     button = page.locator(f".st-key-{key} button")
     expect(button).to_have_count(1)
     button.click()
@@ -67,6 +68,7 @@ def _place(page: Page, data: Settings, entity: str, point: tuple[float, float], 
             taps += 1
             expect(page.get_by_text(f"已拒绝候选 #{wrong.candidate_id}")).to_be_visible()
     if move:
+        settle(page)
         frame = page.frame_locator(FLOW_MAP).first
         frame.locator("img.leaflet-marker-icon").first.wait_for(state="visible")  # drawn, the candidate on it
         container = frame.locator(".leaflet-container")

@@ -105,9 +105,13 @@ def test_a_canal_traced_on_the_map_gives_row_83_a_computed_distance(tmp_path, br
         frame = _open_tracing(page, server.url, canal.label)
         expect(frame.locator("a.leaflet-draw-draw-polygon")).to_have_count(0)  # a canal is a line, not an outline
         expect(frame.locator("a.leaflet-draw-draw-polyline")).to_have_attribute("title", "描绘线（渠道、沟、河流）")
+        double_tap_zooms = "() => window.map_div.doubleClickZoom.enabled()"
+        assert frame.evaluate(double_tap_zooms)
         frame.locator("a.leaflet-draw-draw-polyline").click()
         for count, (lon, lat) in enumerate(CLICKS, start=1):
             _add_vertex(frame, lon, lat, count, touch=touch)
+        # taps 150 ms apart are a double tap to Leaflet: while drawing it must not zoom (the next tap would miss)
+        assert frame.evaluate("() => window.map_div.getZoom()") == 17 and not frame.evaluate(double_tap_zooms)
         expect(frame.locator(".leaflet-draw-tooltip")).to_contain_text("点按最后一个点")
         controls = frame.evaluate("""() => [...document.querySelectorAll('.leaflet-draw a')]
             .filter(a => a.offsetParent !== null)
@@ -118,6 +122,7 @@ def test_a_canal_traced_on_the_map_gives_row_83_a_computed_distance(tmp_path, br
         assert all(height >= 44 for _, height in controls), controls  # a finger's target
         page.screenshot(path=str(shots / f"trace_drawing_1024x768_{how}.png"))
         frame.get_by_role("link", name="完成").click()
+        assert frame.evaluate(double_tap_zooms)  # back once the line is finished
         expect(page.get_by_text(re.compile(r"待保存的图形：线，3 个顶点，长约 \d+ 米"))).to_be_visible()
         expect(page.get_by_role("radio", name=re.compile("未确认"))).to_be_checked()  # no imagery: unconfirmed
         page.screenshot(path=str(shots / f"trace_ready_1024x768_{how}.png"))

@@ -112,16 +112,25 @@ class _DrawLocal(MacroElement):
         // added each vertex twice and ended a line after two taps; and a vertex started only on a mousedown
         // on the invisible marker that follows the mouse, which a tap far from the last one misses. Read a
         // tap once, as a click, anywhere on the map (a mousedown on the marker reaches the map too: the
-        // handler's own flag keeps it to one vertex).
+        // handler's own flag keeps it to one vertex). And two taps within 200 ms anywhere on the map are a
+        // double tap to Leaflet, which zooms in under the finger: a quick second vertex would land a zoom level
+        // off, so double-tap zoom is off while a line or outline is being drawn.
         (function (P) {
             var add = P.addHooks, remove = P.removeHooks;
             P._onTouch = L.Util.falseFn;
             P.addHooks = function () {
                 add.call(this);
-                if (this._map) { this._map.on("mousedown", this._onMouseDown, this); }
+                if (this._map) {
+                    this._map.on("mousedown", this._onMouseDown, this);
+                    this._zoomedOnDoubleTap = this._map.doubleClickZoom.enabled();
+                    this._map.doubleClickZoom.disable();
+                }
             };
             P.removeHooks = function () {
-                if (this._map) { this._map.off("mousedown", this._onMouseDown, this); }
+                if (this._map) {
+                    this._map.off("mousedown", this._onMouseDown, this);
+                    if (this._zoomedOnDoubleTap) { this._map.doubleClickZoom.enable(); }
+                }
                 remove.call(this);
             };
         })(L.Draw.Polyline.prototype);
