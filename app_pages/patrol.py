@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages.parts import access, patrol_form, state
+from app_pages.parts import access, patrol_form, patrol_tasks, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.inspections import LOCAL_TIME, Inspection, latest_by_site
 from school_water_map.domain.patrol import PRESENCE_ZH, Due, PatrolRules, patrol_rules
@@ -98,8 +98,11 @@ def _site(settings: Settings, register: Register, user: User | None, site_id: st
     if done is not None:
         _result(register, site, next(i for i in list_inspections(store, site_ids={site.site_id}) if i.id == done))
     writable = user is not None and user.can_write(site.township)
+    target = site_geometry(register, site)
+    patrol_tasks.open_tasks(store, user, site, target=target, rules=rules)
     if done is None and writable and user is not None:
-        patrol_form.checklist(store, user, site, target=site_geometry(register, site), rules=rules)
+        patrol_form.checklist(store, user, site, target=target, rules=rules,
+                              tasks=patrol_tasks.policy(store, register, site))
     elif user is None:
         st.info(f"尚未创建账号：启用登录后，{ROLE_ZH[PATROL]}可在此填写巡查表。", icon=":material/lock:")
     elif not writable:

@@ -106,6 +106,10 @@ class InspectionError(SwmapError, ValueError):
     """An inspection that cannot be recorded as given (Chinese message); nothing was written."""
 
 
+class TaskError(SwmapError, ValueError):
+    """A rectification task cannot be raised or changed this way (the message says why)."""
+
+
 class AnnexRowsError(DataFileError):
     """Several rows are bad; ``errors`` lists each one, ``str()`` joins their Chinese messages."""
 

@@ -25,9 +25,10 @@ from school_water_map.domain.patrol import PRESENCE_ZH, PatrolRules, presence
 from school_water_map.domain.reported import format_metres
 from school_water_map.domain.sites import Site
 from school_water_map.domain.users import User
-from school_water_map.errors import AuthError, InspectionError, PositionError
+from school_water_map.errors import AuthError, InspectionError, PositionError, TaskError
 from school_water_map.store.database import Store
 from school_water_map.store.inspections import list_inspections, load_draft, process_photo, save_draft, submit
+from school_water_map.store.tasks import TaskPolicy
 
 #: The free-text fields: key → (label, placeholder).
 TEXTS = {"problems": ("发现的问题", "如：警示牌倒伏；护栏有约 3 米缺口"),
@@ -38,8 +39,10 @@ VALUES = ("photo", "gps", "corrects")
 HISTORY_SHOWN = 30
 
 
-def checklist(store: Store, user: User, site: Site, *, target: Any, rules: PatrolRules) -> None:
-    """The form for one site; submitting records the inspection (or shows why not, writing nothing)."""
+def checklist(store: Store, user: User, site: Site, *, target: Any, rules: PatrolRules,
+              tasks: TaskPolicy | None = None) -> None:
+    """The form for one site; submitting records the inspection (or shows why not, writing nothing), and the
+    problems it finds raise 整改任务 by the ``tasks`` policy."""
     key = partial(state.inspection_key, site.site_id)
     if _restore(store, user, site):
         st.info("已恢复上次未提交的巡查内容（草稿保存在服务器上）。", icon=":material/restore:")
@@ -59,7 +62,7 @@ def checklist(store: Store, user: User, site: Site, *, target: Any, rules: Patro
     _position(store, user, site, target=target, rules=rules)
     st.text_area(TEXTS["note"][0], key=key("note"), placeholder=TEXTS["note"][1], height=80, **saving)
     if st.button("提交巡查记录", type="primary", icon=":material/send:", key=key("submit"), width="stretch"):
-        _submit(store, user, site, target=target, rules=rules)
+        _submit(store, user, site, target=target, rules=rules, tasks=tasks)
 
 
 def photo_input(site_id: str) -> tuple[str, bytes] | None:
@@ -186,7 +189,8 @@ def _position(store: Store, user: User, site: Site, *, target: Any, rules: Patro
         st.caption("定位精度较差：建议到开阔处重新获取。")
 
 
-def _submit(store: Store, user: User, site: Site, *, target: Any, rules: PatrolRules) -> None:
+def _submit(store: Store, user: User, site: Site, *, target: Any, rules: PatrolRules,
+            tasks: TaskPolicy | None) -> None:
     draft = _payload(site.site_id)
     photo, device = draft["photo"], draft["gps"]
     form = InspectionInput(answers=draft["answers"], problems=draft["problems"], action_taken=draft["action_taken"],
@@ -195,8 +199,8 @@ def _submit(store: Store, user: User, site: Site, *, target: Any, rules: PatrolR
         done = submit(store, user, site, form, target=target, rules=rules,
                       photo=base64.b64decode(photo) if photo else None,
                       device=DevicePosition(device["lon"], device["lat"], device["accuracy"]) if device else None,
-                      corrects=draft["corrects"])
-    except (AuthError, InspectionError, PositionError) as exc:
+                      corrects=draft["corrects"], tasks=tasks)
+    except (AuthError, InspectionError, PositionError, TaskError) as exc:
         st.error(f"未提交：{md(exc)}", icon=":material/error:")
         return
     _forget(site.site_id)

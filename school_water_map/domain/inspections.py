@@ -72,10 +72,26 @@ def latest_by_site(inspections: list[Inspection]) -> dict[str, Inspection]:
     return latest
 
 
-def site_measures(inspections: list[Inspection]) -> dict[str, SiteMeasures]:
-    """Per site, the measures its current inspection found (the input of residual risk)."""
-    return {site: SiteMeasures(measures(item.answers), f"巡查 #{item.id}（{item.day.isoformat()}，{item.inspector}）")
-            for site, item in latest_by_site(inspections).items()}
+#: Per site, what verified 整改任务 put in place: (when, risk measure, value, basis).
+Verified = Mapping[str, list[tuple[datetime, str, bool, str]]]
+
+
+def site_measures(inspections: list[Inspection], verified: Verified | None = None) -> dict[str, SiteMeasures]:
+    """Per site, the measures in place (the input of residual risk): what its current inspection found,
+    then what 整改任务 verified after it (``domain.tasks.verified_measures``). A task reported fixed but not
+    verified changes nothing."""
+    out: dict[str, SiteMeasures] = {}
+    latest = latest_by_site(inspections)
+    for site in {*latest, *(verified or {})}:
+        item = latest.get(site)
+        found = measures(item.answers) if item else {}
+        bases = [f"巡查 #{item.id}（{item.day.isoformat()}，{item.inspector}）"] if item else []
+        for moment, measure, value, basis in sorted((verified or {}).get(site, [])):
+            if item is None or moment > item.created_at:
+                found[measure] = value
+                bases.append(basis)
+        out[site] = SiteMeasures(found, "；".join(bases))
+    return out
 
 
 def measures(answers: Mapping[str, str]) -> dict[str, bool]:

@@ -32,6 +32,7 @@ from school_water_map.domain.entities import (
 from school_water_map.domain.inspections import Inspection, site_measures
 from school_water_map.domain.positions import PRECISION_ZH, SMALL_SCALE_UNCERTAINTY_M, PositionRecord, current_positions
 from school_water_map.domain.risk import Facts, Rules, SiteMeasures, assess
+from school_water_map.domain.tasks import Task, open_by_site, verified_measures
 from school_water_map.geo.distance import Tolerance, disagrees, pair_distances, to_metric
 
 WGS84 = "EPSG:4326"
@@ -64,6 +65,7 @@ class RegisterInputs:
     township_bases: Mapping[str, str] = field(default_factory=dict)   # school id → its 乡镇依据
     #: Lines from ``geodata/`` for water bodies (黄河), used until a position is recorded for them.
     reference_positions: Sequence[PositionRecord] = ()
+    tasks: Sequence[Task] = ()        # every 整改任务 (verified ones count in residual risk)
 
 
 def register_from(inputs: RegisterInputs) -> Register:
@@ -74,8 +76,10 @@ def register_from(inputs: RegisterInputs) -> Register:
     assign_townships(resolution, inputs.townships, inputs.township_bases)   # the admins' assignments
     positions = {**current_positions(inputs.reference_positions),           # 黄河 from geodata, unless
                  **current_positions(inputs.positions)}                     # … who placed what, where
-    measures = site_measures(list(inputs.inspections))                      # what patrols found in place
-    return assemble(resolution, positions, inputs.rules, measures)
+    measures = site_measures(list(inputs.inspections),                      # what patrols found in place,
+                             verified_measures(inputs.tasks))               # … and tasks verified since
+    return assemble(resolution, positions, inputs.rules, measures,
+                    {site: [t.label for t in held] for site, held in open_by_site(inputs.tasks).items()})
 
 
 def assign_townships(resolution: Resolution, townships: Mapping[str, str], bases: Mapping[str, str]) -> None:
@@ -89,13 +93,16 @@ def assign_townships(resolution: Resolution, townships: Mapping[str, str], bases
 
 
 def assemble(resolution: Resolution, positions: Mapping[str, PositionRecord], rules: Rules,
-             site_measures: Mapping[str, SiteMeasures] | None = None) -> Register:
-    """Place, measure and rank (pure: no files). ``site_measures`` (by site id) gives residual risk."""
+             site_measures: Mapping[str, SiteMeasures] | None = None,
+             open_tasks: Mapping[str, list[str]] | None = None) -> Register:
+    """Place, measure and rank (pure: no files). ``site_measures`` (by site id) gives residual risk;
+    ``open_tasks`` (by site id) the labels of its 整改任务 not yet closed."""
     schools = _school_frame(resolution, positions)                    # located schools, or unplaced
     derived = _derived_frame(resolution.pairs, schools)               # water placed from the annex
     waters = _water_frame(resolution, positions, derived)             # recorded, derived or unplaced
     computed = _computed_distances(resolution.pairs, schools, waters)  # both ends located
     pairs = _pair_frame(resolution, schools, waters, derived, computed, rules, site_measures or {})
+    pairs["open_tasks"] = [list((open_tasks or {}).get(site, [])) if site else [] for site in pairs["site_id"]]
     return Register(resolution=resolution, rules=rules, positions=positions, pairs=pairs,
                     schools=schools, waters=waters, derived=derived)
 

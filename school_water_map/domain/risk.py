@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from school_water_map.domain.colour import AA_TEXT, WHITE, check_hex, contrast_ratio, text_on
@@ -66,6 +66,8 @@ class Rules:
     tolerance_m: float
     tolerance_ratio: float
     source: str
+    #: 整改期限 in days, by risk level and measure (``default``: any other measure).
+    task_deadlines: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def level(self, code: str) -> Level:
         return next(level for level in self.levels if level.code == code)
@@ -215,5 +217,18 @@ def _rules(data: dict[str, Any], *, source: str) -> Rules:
                                missing=float(m["missing"])) for m in data.get("measure", [])),
         tolerance_m=float(data["distance_check"]["tolerance_m"]),
         tolerance_ratio=float(data["distance_check"]["tolerance_ratio"]),
-        source=source,
+        source=source, task_deadlines=_task_deadlines(data.get("task_deadline", {}), codes),
     )
+
+
+def _task_deadlines(table: dict[str, Any], levels: set[str]) -> dict[str, dict[str, int]]:
+    """``[task_deadline.<level>]``: whole days ≥ 1 per measure, for levels the rules declare."""
+    out: dict[str, dict[str, int]] = {}
+    for level, days in table.items():
+        if level not in levels:
+            raise ValueError(f"整改期限中的等级“{level}”未在 [[level]] 中声明")
+        for measure, value in days.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"整改期限 task_deadline.{level}.{measure} 应为不小于 1 的整数天数（现为 {value!r}）")
+        out[level] = dict(days)
+    return out

@@ -32,4 +32,4 @@ def read_inputs(settings: Settings, *, rules: Rules | None = None) -> RegisterIn
         positions=snapshot.positions, inspections=snapshot.inspections,
         rules=rules or load_rules(settings.rules_path), district_adcode=settings.district_adcode,
         townships={school_id: a.township for school_id, a in snapshot.townships.items()},
-        township_bases=bases(snapshot.townships.values()))
+        township_bases=bases(snapshot.townships.values()), tasks=snapshot.tasks)

@@ -37,6 +37,7 @@ from school_water_map.store.db.models import (
     InspectionRow,
     OwnerRow,
     PositionRow,
+    TaskEventRow,
     TownshipAssignmentRow,
 )
 from school_water_map.store.position_file import PositionFile
@@ -70,14 +71,15 @@ class Store:
 
     def version(self) -> DataVersion:
         """Changes whenever a position or an inspection is recorded, an annex applied, a school's township
-        assigned or a 责任人 changed (a cache key)."""
+        assigned, a 责任人 changed or a 整改任务 changed (a cache key)."""
         with self.session() as session:
             positions = session.scalar(select(func.max(PositionRow.record_id))) or 0
             inspections = session.scalar(select(func.max(InspectionRow.id))) or 0
             annexes = session.scalar(select(func.max(AnnexRowRecord.id))) or 0
             townships = session.scalar(select(func.max(TownshipAssignmentRow.id))) or 0
             owners = session.scalar(select(func.max(OwnerRow.id))) or 0
-        return positions, inspections, annexes, townships, owners
+            tasks = session.scalar(select(func.max(TaskEventRow.id))) or 0
+        return positions, inspections, annexes, townships, owners, tasks
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -23,14 +23,16 @@ from school_water_map.errors import InspectionError, PhotoError, PositionError
 from school_water_map.store import photos
 from school_water_map.store.database import Store
 from school_water_map.store.db.models import DraftRow, InspectionRow
+from school_water_map.store.tasks import TaskPolicy, raise_found
 
 log = logging.getLogger(__name__)
 
 
 def submit(store: Store, user: User, site: Site, form: InspectionInput, *, target: BaseGeometry | None,
            rules: PatrolRules, photo: bytes | None = None, device: DevicePosition | None = None,
-           corrects: int | None = None, now: datetime | None = None) -> Inspection:
-    """Check everything, then write the inspection (and its photo) in one transaction, or nothing."""
+           corrects: int | None = None, now: datetime | None = None, tasks: TaskPolicy | None = None) -> Inspection:
+    """Check everything, then write the inspection (and its photo) in one transaction, or nothing. With a
+    ``tasks`` policy, the problems it finds raise 整改任务 (or attach to the open ones) in that transaction."""
     require_site_write(user, site.township, "站点巡查")
     problems = validate_answers(form.answers)
     if problems:
@@ -44,12 +46,13 @@ def submit(store: Store, user: User, site: Site, form: InspectionInput, *, targe
               "presence": state}
     jpeg = process_photo(photo) if photo else None
     if jpeg is None:
-        return _record(store, user, site, fields, photo=None, corrects=corrects, now=now)
+        return _record(store, user, site, fields, photo=None, corrects=corrects, now=now, tasks=tasks)
     try:
         with photos.writing(store.data_dir):
             saved = photos.save(store.data_dir, jpeg, now=now)
             try:
-                return _record(store, user, site, fields, photo=saved.path, corrects=corrects, now=now)
+                return _record(store, user, site, fields, photo=saved.path, corrects=corrects, now=now,
+                               tasks=tasks)
             except BaseException as exc:
                 failure = exc
     except PhotoError as exc:
@@ -99,19 +102,22 @@ def process_photo(data: bytes) -> bytes:
 
 
 def _record(store: Store, user: User, site: Site, fields: dict[str, Any], *, photo: str | None,
-            corrects: int | None, now: datetime | None) -> Inspection:
+            corrects: int | None, now: datetime | None, tasks: TaskPolicy | None) -> Inspection:
     """Write the inspection in one transaction (committed when this returns), or nothing."""
     with store.session() as session:
         if corrects is not None:
             original = session.get(InspectionRow, corrects)
             if original is None or original.site_id != site.site_id:
                 raise InspectionError(f"要更正的巡查记录 #{corrects} 不存在或不属于此站点")
+        moment = now or datetime.now(UTC)
         row = InspectionRow(site_id=site.site_id, township=site.township or "", user_id=user.id,
-                            inspector=user.display_name or user.username, created_at=now or datetime.now(UTC),
+                            inspector=user.display_name or user.username, created_at=moment,
                             photo=photo, corrects_id=corrects, **fields)
         session.add(row)
         session.execute(delete(DraftRow).where(DraftRow.user_id == user.id, DraftRow.site_id == site.site_id))
         session.flush()
+        if tasks is not None:
+            raise_found(session, user, site, inspection_id=row.id, answers=fields["answers"], policy=tasks, now=moment)
         return inspection_from_row(row)
 
 

@@ -5,10 +5,10 @@ The schema is created and changed only by the Alembic migrations beside this mod
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -219,3 +219,58 @@ class OwnerRow(Base):
     changed_by: Mapped[str] = mapped_column(String(128))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TaskRow(Base):
+    """A rectification task as raised (site, problem, measure, owners, first deadline). Append-only (database
+    triggers refuse changes): everything after is a :class:`TaskEventRow`."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    township: Mapped[str] = mapped_column(String(64), index=True)
+    problem: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(128), default="")
+    person: Mapped[str] = mapped_column(String(128), default="")
+    deadline: Mapped[date] = mapped_column(Date)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_by: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16))  # inspection | bureau
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TaskEventRow(Base):
+    """One change of a task (who, when, what, with its evidence). Append-only (database triggers)."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_task_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # raised | repeat | fixed | returned | verified | deadline
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    presence: Mapped[str] = mapped_column(String(16), default="no_gps")
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), nullable=True)
+
+
+class OpenTaskRow(Base):
+    """The one open task of a site and problem: its primary key is what keeps a second one out, whatever
+    writers race. Inserted when a task is raised, deleted when it is verified (the history stays in tasks)."""
+
+    __tablename__ = "open_tasks"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    problem: Mapped[str] = mapped_column(String(16), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), unique=True)
