@@ -23,6 +23,7 @@ PAGES = [
     PageSpec(state.PAGE_PATROL, "巡查", ":material/fact_check:", frozenset({ADMIN, PATROL}),
              by_address=frozenset({OPEN, VIEWER}), first_for=frozenset({PATROL})),
     PageSpec(state.PAGE_COVERAGE, "巡查概况", ":material/monitoring:", frozenset({ADMIN, VIEWER})),
+    PageSpec(state.PAGE_TASKS, "整改", ":material/assignment_turned_in:", frozenset({ADMIN, VIEWER})),
     PageSpec(state.PAGE_NOTICES, "告知书", ":material/print:", frozenset({OPEN, ADMIN, VIEWER})),
     PageSpec(state.PAGE_OWNERS, "责任人", ":material/badge:", frozenset({ADMIN, VIEWER})),
     PageSpec(state.PAGE_EXCHANGE, "数据交换", ":material/swap_horiz:", frozenset({OPEN, ADMIN})),

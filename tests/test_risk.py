@@ -82,3 +82,16 @@ def test_malformed_rules_are_a_clear_error(tmp_path, broken):
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(RulesError, match="风险规则文件"):
         load_rules(path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("sign = 3", "sign = 0"), "task_deadline.high.sign 应为不小于 1 的整数天数"),
+    (("sign = 3", 'sign = "三天"'), "task_deadline.high.sign 应为不小于 1 的整数天数"),
+    (("[task_deadline.low]", "[task_deadline.lowest]"), "整改期限中的等级“lowest”未在 [[level]] 中声明"),
+])
+def test_task_deadlines_are_checked(tmp_path, change, message):
+    path = tmp_path / "rules.toml"
+    path.write_text(DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace(*change, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        load_rules(path)
+    assert load_rules(DEFAULT_RULES_PATH).task_deadlines["high"]["sign"] == 3

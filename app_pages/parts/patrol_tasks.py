@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages.parts import gps, patrol_form, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.inspections import DevicePosition
-from school_water_map.domain.owners import site_owners
+from school_water_map.domain.owners import responsible, site_owners
 from school_water_map.domain.patrol import PRESENCE_ZH, PatrolRules
 from school_water_map.domain.register import Register
 from school_water_map.domain.sites import Site
@@ -27,10 +27,8 @@ from school_water_map.store.tasks import TaskPolicy, list_tasks, report_fixed, r
 
 def policy(store: Store, register: Register, site: Site) -> TaskPolicy:
     """How this site's inspection raises tasks: the rules' deadlines for its level, its owners as default."""
-    owners = site_owners(site, owner_store.current(store))
-    holder = owners.township or owners.village or owners.water or owners.school
-    return TaskPolicy(deadlines=register.rules.task_deadlines, risk_level=site.risk_level,
-                      unit=holder.unit if holder else "", person=holder.person if holder else "")
+    unit, person = responsible(site_owners(site, owner_store.current(store)))
+    return TaskPolicy(deadlines=register.rules.task_deadlines, risk_level=site.risk_level, unit=unit, person=person)
 
 
 def open_tasks(store: Store, user: User | None, site: Site, *, target: Any, rules: PatrolRules) -> None:

@@ -40,6 +40,7 @@ PAGE_NOTICES = "app_pages/notices.py"
 PAGE_EXCHANGE = "app_pages/exchange.py"
 PAGE_SETTINGS = "app_pages/settings.py"  # 设置 (管理员)
 PAGE_OWNERS = "app_pages/owners.py"  # 责任人 (管理员 edits, 查看 reads)
+PAGE_TASKS = "app_pages/tasks.py"  # 整改 (管理员, 查看)
 
 # Session-state keys.
 AUTHOR = "author"  # who records positions (the signed-in user's name once accounts exist)

@@ -15,6 +15,7 @@ from shapely.geometry import Point
 
 from school_water_map.cli.data import add_data_commands, placing
 from school_water_map.cli.notices import add_commands as add_notice_commands
+from school_water_map.cli.tasks import add_task_commands
 from school_water_map.cli.tiles import add_tile_commands
 from school_water_map.cli.users import add_user_commands
 from school_water_map.domain.locate import LocateRequest, entity_id, record
@@ -155,4 +156,5 @@ def _parser() -> argparse.ArgumentParser:
     history.set_defaults(run=_history)
     add_notice_commands(sub)
     add_tile_commands(sub)
+    add_task_commands(sub)
     return parser

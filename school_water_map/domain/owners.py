@@ -113,3 +113,10 @@ def site_owners(site: Site, book: Mapping[tuple[str, str], Owner]) -> SiteOwners
 def subject_of(role: str, site: Site) -> str:
     """The id ``role`` is kept under for ``site``: the site, its school or its water body."""
     return site.site_id if role in (TOWNSHIP, VILLAGE) else site.school_id if role == SCHOOL else site.water_id
+
+
+def responsible(owners: SiteOwners) -> tuple[str, str]:
+    """Who a 整改任务 at the site names by default (unit, person): its 属地乡镇, else its 村（社区）, else the
+    water's 管理单位, else the school's 安全负责人; empty when nobody is named."""
+    holder = owners.township or owners.village or owners.water or owners.school
+    return (holder.unit, holder.person) if holder else ("", "")

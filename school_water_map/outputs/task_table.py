@@ -45,18 +45,19 @@ def task_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def summary(tasks: Sequence[Task], today: date, *, by: str) -> pd.DataFrame:
-    """Per township (``by="township"``) or responsible unit (``by="unit"``): open, overdue and closed
-    counts, the share closed on time and the median days to close."""
+    """Per township (``by="township"``), responsible unit (``by="unit"``) or in all (``by="all"``, one row
+    合计): open, overdue and closed counts, the share closed on time and the median days to close."""
+    heading = {"township": "乡镇", "unit": "责任单位", "all": "范围"}[by]
     groups: dict[str, list[Task]] = {}
     for task in tasks:
-        name = (task.township if by == "township" else task.unit) or ("待确认" if by == "township" else "未指定")
+        name = {"township": task.township or "待确认", "unit": task.unit or "未指定", "all": "合计"}[by]
         groups.setdefault(name, []).append(task)
     rows = []
     for name, held in sorted(groups.items()):
         closed = [t for t in held if t.closed_at is not None]
         on_time = [t for t in closed if t.closed_on_time()]
         days = [d for t in closed if (d := t.days_to_close()) is not None]
-        rows.append({"乡镇" if by == "township" else "责任单位": name,
+        rows.append({heading: name,
                      "未销号": sum(t.closed_at is None for t in held), "逾期": sum(t.overdue(today) for t in held),
                      "已销号": len(closed), "按期销号率": f"{len(on_time) / len(closed):.0%}" if closed else "—",
                      "销号天数中位数": f"{statistics.median(days):.1f}" if days else "—"})
