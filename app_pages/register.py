@@ -19,7 +19,7 @@ from school_water_map.outputs.register_view import (
 
 #: On screen (the downloads have every column): what a person scans first, the reasons last.
 SHOWN_COLUMNS = ("序号", "风险", "措施后风险", "得分", "学校", "水体", "上报距离", "计算距离（米）", "乡镇", "水体类型",
-                 "学校位置", "原因", "措施后依据")
+                 "学校位置", "原因", "措施后依据", "未销号整改")
 
 st.title("隐患清单")
 settings = state.settings()

@@ -26,9 +26,12 @@ from school_water_map.domain.tasks import (
     deadline_for,
 )
 from school_water_map.domain.users import ADMIN, User
-from school_water_map.errors import AuthError, TaskError
+from school_water_map.errors import AuthError, MissingGlyphError, TaskError
+from school_water_map.notices.engine import engine_problem
 from school_water_map.outputs.spreadsheet import csv_bytes, xlsx_bytes
 from school_water_map.outputs.task_table import summary, task_records, task_table
+from school_water_map.pipeline.notices import supervision_filename, supervision_pdf_bytes
+from school_water_map.settings import Settings
 from school_water_map.store import owners as owner_store
 from school_water_map.store.database import Store, open_store
 from school_water_map.store.tasks import change_deadline, raise_task, visible_tasks
@@ -56,6 +59,7 @@ def main() -> None:
     _figures(chosen, today)
     _tables(chosen, by_site, today)
     _history(chosen, by_site)
+    _supervision(settings, register, every, today)
     if user.role == ADMIN:
         _raise(store, user, register, by_site)
         _deadline(store, user, [t for t in every if t.status != CLOSED], by_site)
@@ -99,6 +103,37 @@ def _tables(tasks: list[Task], by_site: dict[str, Site], today: date) -> None:
             st.dataframe(table, hide_index=True, key=f"tasks_grid_{title}")
             st.download_button(f"下载“{title}” CSV", csv_bytes(table), file_name=f"整改任务_{title}_{today}.csv",
                                mime="text/csv", icon=":material/download:", key=f"tasks_csv_{title}")
+
+
+def _supervision(settings: Settings, register: Register, tasks: list[Task], today: date) -> None:
+    """隐患整改督办通知单 (PDF) for one township or one responsible unit: its overdue tasks."""
+    with st.expander("督办通知单（PDF）", icon=":material/gavel:"):
+        late = [t for t in tasks if t.overdue(today)]
+        st.caption(f"列出一个乡镇或一个责任单位的逾期整改任务（当前逾期 {len(late)} 项），请其限期整改并报告。")
+        towns = sorted({t.township for t in tasks if t.township})
+        units = sorted({t.unit for t in tasks if t.unit})
+        choices = [("township", t) for t in towns] + [("unit", u) for u in units]
+        if not choices:
+            st.caption("还没有指定乡镇或责任单位的整改任务。")
+            return
+        chosen = st.selectbox("发往", choices, index=None, placeholder="请选择乡镇或责任单位",
+                              format_func=lambda c: f"{'乡镇' if c[0] == 'township' else '责任单位'}：{c[1]}",
+                              key="tasks_supervision_to")
+        if chosen is None:
+            return
+        if problem := engine_problem():
+            st.error(problem, icon=":material/error:")
+            return
+        kind, name = chosen
+        try:
+            pdf = supervision_pdf_bytes(settings, register=register, today=today,
+                                        township=name if kind == "township" else None,
+                                        unit=name if kind == "unit" else None)
+        except (TaskError, MissingGlyphError) as exc:
+            st.error(f"无法生成：{md(exc)}", icon=":material/error:")
+            return
+        st.download_button("下载督办通知单（PDF）", pdf, file_name=supervision_filename(name), mime="application/pdf",
+                           type="primary", icon=":material/download:", key="tasks_supervision_pdf", on_click="ignore")
 
 
 def _label(task: Task, by_site: dict[str, Site]) -> str:

@@ -88,3 +88,19 @@ def test_a_fence_found_missing_is_driven_to_closure(app_settings, accounts, gps_
     score, basis = _residual(app_settings)
     assert score < missing_score and f"整改任务 #{task.id} 验收" in basis  # the fence counts only now
     assert "整改任务（未销号" not in texts(admin.subheader)
+
+
+def test_the_register_and_the_map_popups_show_open_tasks(app_settings, accounts):
+    from school_water_map.outputs.mapping import _residual_cell, _residual_text
+    from school_water_map.outputs.register_view import pair_table
+
+    place(app_settings, "640302-W47", *W47)
+    at = login("bq01", site=ROW_83)
+    _inspect(at)
+    [task] = list_tasks(open_store(app_settings))
+    pair = build_register(app_settings).pairs.set_index("site_id").loc[ROW_83]
+    label = f"#{task.id} 隔离带/防护栏缺失或破损（待整改，期限 {task.deadline.isoformat()}）"
+    assert list(pair["open_tasks"]) == [label]
+    table = pair_table(build_register(app_settings).pairs)
+    assert table.loc[table["序号"] == 83, "未销号整改"].item() == label
+    assert f"未销号整改：{label}" in _residual_text(pair.to_dict()) and label in _residual_cell(pair.to_dict())

@@ -16,7 +16,7 @@ from school_water_map.store.database import open_store
 from school_water_map.store.inspections import submit
 from school_water_map.store.tasks import TaskPolicy, list_tasks
 from tests.app_support import login, run_page, texts
-from tests.helpers import ANSWERS, RULES, ROW_83
+from tests.helpers import ANSWERS, ROW_83, RULES
 
 PAGE = "app_pages/tasks.py"
 FENCE = {**ANSWERS, "fence": "missing", "rescue_kit": "ok", "minors": "none"}
@@ -70,7 +70,8 @@ def test_an_admin_raises_a_task_and_moves_a_deadline(app_settings, accounts):
     run_page(at)
     at.button(key="tasks_new_submit").click()
     run_page(at)
-    assert "已有未销号的“警示标牌缺失或损坏”整改任务" in texts(at.error) and len(list_tasks(open_store(app_settings))) == 1
+    assert "已有未销号的“警示标牌缺失或损坏”整改任务" in texts(at.error)
+    assert len(list_tasks(open_store(app_settings))) == 1
 
     at.selectbox(key="tasks_move_task").set_value(task.id)
     run_page(at)
@@ -94,3 +95,12 @@ def test_a_viewer_reads_and_a_patrol_has_no_such_page(app_settings, accounts):
     assert "交办整改任务" not in [e.label for e in viewer.expander]
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in a patrol's menu
         login("bq01").switch_page(PAGE)
+
+
+def test_the_supervision_notice_downloads_from_the_page(app_settings, accounts):
+    _late_task(app_settings, accounts["bq01"])
+    at = run_page(login("look01"), PAGE)  # a viewer may print it too
+    at.selectbox(key="tasks_supervision_to").set_value(("township", "板桥乡"))
+    run_page(at)
+    [pdf] = [b for b in at.get("download_button") if b.proto.label == "下载督办通知单（PDF）"]
+    assert "当前逾期 1 项" in texts(at.caption)

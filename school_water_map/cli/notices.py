@@ -1,4 +1,5 @@
-"""``swmap notice school|site|township`` and ``swmap notices --all|--kind``: the CLI handlers for printed notices.
+"""``swmap notice school|site|township|supervision`` and ``swmap notices --all|--kind``: the CLI handlers for
+printed notices.
 
 The PDF machinery (WeasyPrint) is imported inside the handlers, so other ``swmap`` commands start fast;
 without the system libraries it needs, every handler stops with ``错误：无法生成 PDF：…`` (exit 2).
@@ -31,7 +32,8 @@ class PdfEngineError(SwmapError):
 
 def add_commands(sub: Any) -> None:
     """Add ``notice`` and ``notices`` to the ``swmap`` sub-command parser."""
-    notice = sub.add_parser("notice", help="生成一份可打印的 PDF：致家长告知书、警示告示或乡镇巡查表")
+    notice = sub.add_parser("notice",
+                            help="生成一份可打印的 PDF：致家长告知书、警示告示、乡镇巡查表或隐患整改督办通知单")
     kinds = notice.add_subparsers(required=True, metavar="类型")
     school = kinds.add_parser("school", help="某学校的致家长告知书（A4）")
     school.add_argument("school", help="学校编号或名称")
@@ -48,7 +50,12 @@ def add_commands(sub: Any) -> None:
                           help="巡查记录开始日期（YYYY-MM-DD）：给出日期范围时打印已填写的巡查报告")
     township.add_argument("--to", dest="end", type=_day, default=None, help="巡查记录结束日期（含当天）")
     township.set_defaults(run=_township)
-    for cmd in (school, site, township):
+    supervision = kinds.add_parser("supervision", help="隐患整改督办通知单：某乡镇或某责任单位的逾期整改任务")
+    whom = supervision.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--township", help="乡镇名称，例如 板桥乡 或 板桥")
+    whom.add_argument("--unit", help="责任单位（与整改任务上的名称一致）")
+    supervision.set_defaults(run=_supervision)
+    for cmd in (school, site, township, supervision):
         cmd.add_argument("-o", "--output", type=Path, default=None,
                          help="输出 PDF 文件（默认：当前目录下的建议文件名）")
     batch = sub.add_parser("notices",
@@ -110,6 +117,14 @@ def _township(args: argparse.Namespace, settings: Settings) -> int:
     pdf = township_pdf_bytes(settings, args.township, period=period)
     label = resolve_township(args.township) or "乡镇待确认"
     return _save(pdf, args.output or Path(township_filename(label)))
+
+
+def _supervision(args: argparse.Namespace, settings: Settings) -> int:
+    _need_engine()
+    from school_water_map.pipeline.notices import supervision_filename, supervision_pdf_bytes
+
+    pdf = supervision_pdf_bytes(settings, township=args.township, unit=args.unit)
+    return _save(pdf, args.output or Path(supervision_filename(args.township or args.unit)))
 
 
 def _batch(args: argparse.Namespace, settings: Settings) -> int:

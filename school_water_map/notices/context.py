@@ -134,6 +134,7 @@ class SheetRow:
     risk_colour: str
     entries: tuple[SheetEntry, ...] = ()
     responsible: tuple[Responsible, ...] = ()
+    open_tasks: tuple[str, ...] = ()  # the site's 整改任务 not yet closed (labels)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def _sheet_row(number: int, site: Site, rec: Mapping[str, Any], levels: Mapping[
     return SheetRow(number=number, site_id=site.site_id, water=_water_name(rec), kind=site.water_kind_label,
                     school=site.school, where=_where(rec), risk_label=site.risk_level_label,
                     risk_colour=levels.get(site.risk_level, "#555555"), entries=tuple(entries),
-                    responsible=responsible)
+                    responsible=responsible, open_tasks=tuple(rec.get("open_tasks") or ()))
 
 
 def _mark(number: int, rec: Mapping[str, Any], colour: str) -> DiagramMark:

@@ -37,6 +37,7 @@ from school_water_map.notices import PAGE_SIZES
 from school_water_map.notices.context import SchoolLetter, SiteNotice, TownshipSheet
 from school_water_map.notices.diagram import direction_svg
 from school_water_map.notices.mapextract import map_svg
+from school_water_map.notices.supervision import SupervisionNotice
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FONT_DIR = PACKAGE_DIR / "fonts"
@@ -77,6 +78,11 @@ class NoticeRenderer:
 
     def township_sheet(self, sheet: TownshipSheet) -> bytes:
         return self.merge([self.sheet_document(sheet)])
+
+    def supervision_notice(self, notice: SupervisionNotice) -> bytes:
+        """隐患整改督办通知单 (a staff document: it ends with the 说明)."""
+        page = self._fill("supervision.html", title=f"隐患整改督办通知单 {notice.addressee}", c=notice, staff=True)
+        return self.merge([self.html_document(page, document=f"{notice.addressee}的督办通知单")])
 
     def letter_document(self, letter: SchoolLetter, *, staff: bool = False) -> Document:
         page = self._fill("letter.html", title=f"{letter.school}致家长告知书", c=letter, staff=staff)

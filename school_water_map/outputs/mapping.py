@@ -509,12 +509,18 @@ def _derived_popup(pair: pd.Series, explanation: str) -> str:
 def _residual_text(pair: Any) -> str:
     """The level after the measures a patrol found, and on what basis (escaped HTML)."""
     level = pair.get("residual_level_label") or pair["risk_level_label"]
-    return f"{_e(level)}（{_e(pair.get('residual_basis') or '尚无巡查记录')}）"
+    return f"{_e(level)}（{_e(pair.get('residual_basis') or '尚无巡查记录')}）{_open_tasks(pair)}"
 
 
 def _residual_cell(pair: Any) -> str:
     level = pair.get("residual_level_label") or pair["risk_level_label"]
-    return f"{_e(level)}<br><small>{_e(pair.get('residual_basis') or '尚无巡查记录')}</small>"
+    return f"{_e(level)}<br><small>{_e(pair.get('residual_basis') or '尚无巡查记录')}</small>{_open_tasks(pair)}"
+
+
+def _open_tasks(pair: Any) -> str:
+    """The pair's 整改任务 not yet closed, as a line of small text (escaped HTML; empty when none)."""
+    held = list(pair.get("open_tasks") or [])
+    return f'<br><small style="color:#a04000">未销号整改：{_e("；".join(held))}</small>' if held else ""
 
 
 def _notice_link(notice_url: str | None, text: str, **query: str) -> str:

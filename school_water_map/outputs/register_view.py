@@ -33,7 +33,7 @@ DISTANCE_CHOICES: dict[str, tuple[str, float | None, bool]] = {
 #: 风险 is the level from the annex's facts (上报风险); 措施后风险 takes the measures the latest patrol found
 #: in place into account, and 措施后依据 says which inspection (or 尚无巡查记录).
 COLUMNS = ("序号", "风险", "措施后风险", "得分", "学校", "水体", "水体类型", "上报距离", "方向", "计算距离（米）",
-           "距离核对", "乡镇", "原因", "措施后依据", "学校位置", "水体位置", "备注")
+           "距离核对", "乡镇", "原因", "措施后依据", "未销号整改", "学校位置", "水体位置", "备注")
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ def _table_row(pair: Mapping[Any, Any]) -> dict[str, Any]:
         "计算距离（米）": format_metres(round(computed)) if computed is not None else "", "距离核对": check,
         "乡镇": pair["township_label"], "原因": reasons_text(pair.get("reasons") or []),
         "措施后依据": pair.get("residual_basis") or "",
+        "未销号整改": "；".join(pair.get("open_tasks") or []),
         "学校位置": PRECISION_ZH.get(pair["school_precision"], pair["school_precision"]),
         "水体位置": PRECISION_ZH.get(pair["water_precision"], pair["water_precision"]) if pair.get("water_id") else "",
         "备注": pair.get("note") or "",

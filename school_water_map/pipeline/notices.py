@@ -17,7 +17,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +25,7 @@ from school_water_map.domain.inspections import LOCAL_TIME
 from school_water_map.domain.patrol import PRESENCE_ZH
 from school_water_map.domain.register import Register
 from school_water_map.domain.sites import sites
-from school_water_map.errors import DataFileError
+from school_water_map.errors import DataFileError, TaskError
 from school_water_map.geo.layers import ContextLayers, load_context
 from school_water_map.notices.batch import Job, Progress, each_pdf, merged_pdf
 from school_water_map.notices.config import NoticeConfig
@@ -38,11 +38,13 @@ from school_water_map.notices.context import (
     townships_for_sheets,
 )
 from school_water_map.notices.render import NoticeRenderer, default_renderer
+from school_water_map.notices.supervision import supervision_notice
 from school_water_map.pipeline.app_settings import notice_config
 from school_water_map.pipeline.register import build_register
 from school_water_map.settings import Settings
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import list_inspections
+from school_water_map.store.tasks import list_tasks
 
 _UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "_"))
 
@@ -93,6 +95,27 @@ def township_pdf_bytes(settings: Settings, township: str, *, register: Register 
     sheet = township_sheet(register, load_config(settings), township, today=today or date.today(),
                            inspections=entries, period=period)
     return (renderer or default_renderer()).township_sheet(sheet)
+
+
+def supervision_pdf_bytes(settings: Settings, *, township: str | None = None, unit: str | None = None,
+                          register: Register | None = None, today: date | None = None,
+                          renderer: NoticeRenderer | None = None) -> bytes:
+    """隐患整改督办通知单 for one township (name or short name) or one responsible unit, as PDF bytes:
+    its 整改任务 past their deadline and not verified on ``today`` (China's date by default)."""
+    register = register or build_register(settings)
+    town = None
+    if township is not None:
+        town = resolve_township(township)
+        if town is None:
+            raise TaskError("乡镇待确认的点位由区教育局组织整改：请按责任单位生成督办通知单")
+    notice = supervision_notice(register, load_config(settings), list_tasks(open_store(settings)),
+                                {s.site_id: s for s in sites(register)}, township=town, unit=unit,
+                                today=today or datetime.now(LOCAL_TIME).date())
+    return (renderer or default_renderer()).supervision_notice(notice)
+
+
+def supervision_filename(name: str) -> str:
+    return _safe(f"{name}_隐患整改督办通知单.pdf")
 
 
 def _sheet_entries(settings: Settings, period: tuple[date, date]) -> dict[str, list[SheetEntry]]:
