@@ -54,7 +54,8 @@ def _actions(store: Store, user: User, task: Task, *, target: Any, rules: Patrol
     key = _key(task.id)
     said = st.container()  # a refusal shows here, above the form, not clipped inside it
     if task.status == OPEN:
-        with st.expander("报告已整改", icon=":material/construction:"):
+        # keyed and tracked: the expander stays open when a message above it comes or goes on a rerun
+        with st.expander("报告已整改", icon=":material/construction:", key=key("report_open"), on_change="rerun"):
             st.text_area("整改说明", key=key("note"), placeholder="如：已补设护栏约 30 米", height=80)
             chosen = patrol_form.photo_input(f"task{task.id}")
             if chosen:
@@ -65,7 +66,7 @@ def _actions(store: Store, user: User, task: Task, *, target: Any, rules: Patrol
                                          photo=chosen[1] if chosen else None, device=fix, target=target, rules=rules),
                     f"整改任务 #{task.id} 已报告整改，等待验收。", task.id, said)
     elif task.status == FIXED:
-        with st.expander("验收", icon=":material/verified:"):
+        with st.expander("验收", icon=":material/verified:", key=key("check_open"), on_change="rerun"):
             st.text_area("验收说明（不在现场定位时必填）", key=key("check_note"), height=80,
                          placeholder="如：现场查看护栏已补齐")
             fix = _gps(task, rules)

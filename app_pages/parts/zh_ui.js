@@ -132,6 +132,7 @@
     [/^(\d+) options? available\.$/, "共 $1 个选项。"],
     [/^(?:Limit )?(\d+(?:\.\d+)?\s?[KMG]?B) per file( • .*)?$/, "每个文件不超过 $1$2"],
     [/^Help for (.+)$/, "$1：说明"],
+    [/^(\d+) more$/, "更多（$1）"],  // the top navigation's overflow menu
     [/^([a-z0-9_]+) icon$/, "图标"],
   ];
   const ATTRIBUTES = ["title", "aria-label", "placeholder", "alt"];
