@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages.parts import access, patrol_form, patrol_tasks, state
+from app_pages.parts import access, patrol_form, patrol_tasks, state, ui
 from app_pages.parts.md_text import md
 from school_water_map.domain.inspections import LOCAL_TIME, Inspection, latest_by_site
 from school_water_map.domain.patrol import PRESENCE_ZH, Due, PatrolRules, patrol_rules
@@ -93,6 +93,7 @@ def _site(settings: Settings, register: Register, user: User | None, site_id: st
                  icon=":material/block:")
         return
     _heading(register, site)
+    ui.task_button(site.site_id, key="patrol_task")
     store = open_store(settings)
     done = st.session_state.pop(state.PATROL_RESULT, {}).get(site.site_id)
     if done is not None:

@@ -61,6 +61,7 @@ if event.selection.rows:
                 f"上报距离：{md(pair['distance_text'] or '未报')}")
     st.markdown("\n".join(f"- {md(r['text'])}（{r['points']:+g}）" for r in pair["reasons"]))
     ui.notice_downloads(settings, register, pair["school_id"], pair["water_id"], key="register_notice")
+    ui.task_button(pair["site_id"], key="register_task")
     if pair["school_precision"] == "unplaced":
         st.info("该校尚未定位，暂不能在地图上显示。定位学校后，其周边水体会按附件的方向和距离推算显示。",
                 icon=":material/location_off:")

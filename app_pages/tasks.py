@@ -158,7 +158,10 @@ def _site_label(site: Site) -> str:
 
 
 def _raise(store: Store, user: User, register: Register, by_site: dict[str, Site]) -> None:
-    with st.expander("交办整改任务", icon=":material/add_task:"):
+    if arrived := st.session_state.pop(state.TASK_SITE, None):  # from a register row or a site page
+        st.session_state["tasks_new_site"] = arrived if arrived in by_site else None
+        st.session_state["tasks_raise_open"] = True
+    with st.expander("交办整改任务", icon=":material/add_task:", key="tasks_raise_open", on_change="rerun"):
         site_id = st.selectbox("点位", list(by_site), index=None, placeholder="请选择点位（按风险排序）",
                                format_func=lambda s: _site_label(by_site[s]), key="tasks_new_site")
         problem = st.selectbox("问题", list(PROBLEM_ZH), index=None, placeholder="请选择问题",

@@ -1,6 +1,6 @@
 """The 整改 page (AppTest): open, overdue and closed tasks with their figures and downloads; an admin raises
 a task for a site with the rules' deadline and moves a deadline with a reason; a viewer reads without the
-forms; a patrol has no such page."""
+forms; a patrol has no such page; a register row or a site page opens the raise form; the 督办通知单 downloads."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from school_water_map.pipeline.register import build_register
 from school_water_map.store.database import open_store
 from school_water_map.store.inspections import submit
 from school_water_map.store.tasks import TaskPolicy, list_tasks
-from tests.app_support import login, run_page, texts
+from tests.app_support import login, media_file, run_page, texts
 from tests.helpers import ANSWERS, ROW_83, RULES
+from tests.notice_tools import pdf_text
 
 PAGE = "app_pages/tasks.py"
 FENCE = {**ANSWERS, "fence": "missing", "rescue_kit": "ok", "minors": "none"}
@@ -97,10 +98,29 @@ def test_a_viewer_reads_and_a_patrol_has_no_such_page(app_settings, accounts):
         login("bq01").switch_page(PAGE)
 
 
-def test_the_supervision_notice_downloads_from_the_page(app_settings, accounts):
+def test_the_supervision_notice_downloads_from_the_page(app_settings, accounts, media, tmp_path):
     _late_task(app_settings, accounts["bq01"])
     at = run_page(login("look01"), PAGE)  # a viewer may print it too
     at.selectbox(key="tasks_supervision_to").set_value(("township", "板桥乡"))
     run_page(at)
-    [pdf] = [b for b in at.get("download_button") if b.proto.label == "下载督办通知单（PDF）"]
     assert "当前逾期 1 项" in texts(at.caption)
+    pdf = tmp_path / "督办.pdf"
+    pdf.write_bytes(media_file(media, at.download_button(key="tasks_supervision_pdf").proto.url).content)
+    text = pdf_text(pdf).replace("\n", "")
+    assert "隐患整改督办通知单" in text and "板桥乡：" in text and "逾期 13 天" in text
+
+
+def test_a_register_row_and_a_site_page_open_the_raise_form_on_their_site(app_settings, accounts):
+    at = run_page(login("admin01"), "app_pages/register.py")
+    at.session_state["register_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}  # row 83
+    run_page(at)
+    assert at.subheader[0].value.startswith("第 83 行")
+    at.button(key="register_task").click()
+    run_page(at)
+    assert at.title[0].value == "整改" and at.selectbox(key="tasks_new_site").value == ROW_83
+    assert at.session_state["tasks_raise_open"] is True  # the 交办整改任务 form opens by itself
+    site = login("admin01", site=ROW_83)
+    site.button(key="patrol_task").click()
+    run_page(site)
+    assert site.title[0].value == "整改" and site.selectbox(key="tasks_new_site").value == ROW_83
+    assert "patrol_task" not in [b.key for b in login("bq01", site=ROW_83).button]  # the bureau's button only

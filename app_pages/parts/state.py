@@ -51,6 +51,7 @@ PATROL_TOWNSHIP = "patrol_township"  # 巡查: the township an admin is looking 
 PATROL_RESULT = "patrol_result"  # {site id: inspection id} just submitted, shown above the site's history
 PAGES_OPEN = "pages_open"  # the page paths this session's role may open (set by the router on every run)
 LOCATE_ENTITY = "locate_entity"  # the school or water body being located
+TASK_SITE = "task_site"  # the site a 交办整改任务 button opens the 整改 page on
 LOCATE_METHOD = "locate_method"
 LOCATE_PARAM = "entity"  # /locate?entity=<id>: the map page's list of unplaced schools opens one
 LOCATE_NEXT = "locate_next"  # 保存并定位下一个: the place just saved, whose successor the page opens next

@@ -13,6 +13,7 @@ from app_pages.parts import access, state
 from app_pages.parts.md_text import md
 from school_water_map.domain.entities import TOWNSHIP_UNKNOWN, site_id
 from school_water_map.domain.register import NO_WATER_LEVEL, Register
+from school_water_map.domain.users import ADMIN
 from school_water_map.geo.basemaps import LOCAL, Basemap, basemaps, choose
 from school_water_map.outputs.colours import risk_text_colours
 from school_water_map.outputs.map_assets import localize_assets
@@ -167,6 +168,15 @@ def locate_button(entity_id: str, label: str, *, key: str) -> None:
     if access.can_open(state.PAGE_LOCATE) and st.button(label, key=key, icon=":material/add_location_alt:"):
         st.session_state[state.LOCATE_ENTITY] = entity_id
         st.switch_page(state.PAGE_LOCATE)
+
+
+def task_button(site_id: object, *, key: str) -> None:
+    """For a 管理员: a button that opens the 整改 page's 交办整改任务 on this site."""
+    user = access.user()
+    if (isinstance(site_id, str) and user is not None and user.role == ADMIN
+            and st.button("交办整改任务", key=key, icon=":material/add_task:")):
+        st.session_state[state.TASK_SITE] = site_id
+        st.switch_page(state.PAGE_TASKS)
 
 
 def unplaced_notice(register: Register) -> None:
