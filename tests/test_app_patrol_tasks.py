@@ -103,4 +103,4 @@ def test_the_register_and_the_map_popups_show_open_tasks(app_settings, accounts)
     assert list(pair["open_tasks"]) == [label]
     table = pair_table(build_register(app_settings).pairs)
     assert table.loc[table["序号"] == 83, "未销号整改"].item() == label
-    assert f"未销号整改：{label}" in _residual_text(pair.to_dict()) and label in _residual_cell(pair.to_dict())
+    assert f"<b>未销号整改</b>：{label}" in _residual_text(pair.to_dict()) and label in _residual_cell(pair.to_dict())

@@ -520,7 +520,7 @@ def _residual_cell(pair: Any) -> str:
 def _open_tasks(pair: Any) -> str:
     """The pair's 整改任务 not yet closed, as a line of small text (escaped HTML; empty when none)."""
     held = list(pair.get("open_tasks") or [])
-    return f'<br><small style="color:#a04000">未销号整改：{_e("；".join(held))}</small>' if held else ""
+    return f"<br><small><b>未销号整改</b>：{_e('；'.join(held))}</small>" if held else ""
 
 
 def _notice_link(notice_url: str | None, text: str, **query: str) -> str:
