@@ -6,6 +6,7 @@ CSV/XLSX downloads; a task's full history. A 管理员 raises a task for a site 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -36,6 +37,7 @@ from school_water_map.store import owners as owner_store
 from school_water_map.store.database import Store, open_store
 from school_water_map.store.tasks import change_deadline, raise_task, visible_tasks
 
+SUPERVISION = "tasks_supervision_made"  # (whom, PDF bytes): the notice last made on this page
 EMPTY = {"逾期": "没有逾期的整改任务。", "已销号": "还没有验收销号的任务。"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -91,7 +93,7 @@ def _tables(tasks: list[Task], by_site: dict[str, Site], today: date) -> None:
               "已销号": [t for t in tasks if t.status == CLOSED]}
     tables = {title: task_table(task_records(held, by_site, today)) for title, held in groups.items()}
     tables |= {"按乡镇": summary(tasks, today, by="township"), "按责任单位": summary(tasks, today, by="unit")}
-    st.download_button(f"下载 Excel（XLSX，{len(tables)} 张表）", xlsx_bytes(tables),
+    st.download_button(f"下载 Excel（XLSX，{len(tables)} 张表）", partial(xlsx_bytes, tables),
                        file_name=f"整改任务_{today}.xlsx", mime=XLSX, icon=":material/download:", key="tasks_xlsx",
                        width="stretch")
     labels = [f"{title}（{len(groups[title])}）" if title in groups else title for title in tables]
@@ -101,8 +103,9 @@ def _tables(tasks: list[Task], by_site: dict[str, Site], today: date) -> None:
                 st.caption(EMPTY.get(title, "没有整改任务。"))
                 continue
             st.dataframe(table, hide_index=True, key=f"tasks_grid_{title}")
-            st.download_button(f"下载“{title}” CSV", csv_bytes(table), file_name=f"整改任务_{title}_{today}.csv",
-                               mime="text/csv", icon=":material/download:", key=f"tasks_csv_{title}")
+            st.download_button(f"下载“{title}” CSV", partial(csv_bytes, table),
+                               file_name=f"整改任务_{title}_{today}.csv", mime="text/csv", icon=":material/download:",
+                               key=f"tasks_csv_{title}")
 
 
 def _supervision(settings: Settings, register: Register, tasks: list[Task], today: date) -> None:
@@ -119,7 +122,12 @@ def _supervision(settings: Settings, register: Register, tasks: list[Task], toda
         chosen = st.selectbox("发往", choices, index=None, placeholder="请选择乡镇或责任单位",
                               format_func=lambda c: f"{'乡镇' if c[0] == 'township' else '责任单位'}：{c[1]}",
                               key="tasks_supervision_to")
-        if chosen is None:
+        if chosen is None or not st.button("生成督办通知单", key="tasks_supervision_make", icon=":material/print:"):
+            made = st.session_state.get(SUPERVISION)
+            if made is not None and made[0] == chosen:  # made on a press; a rerun does not lay it out again
+                st.download_button("下载督办通知单（PDF）", made[1], file_name=supervision_filename(made[0][1]),
+                                   mime="application/pdf", type="primary", icon=":material/download:",
+                                   key="tasks_supervision_pdf", on_click="ignore")
             return
         if problem := engine_problem():
             st.error(problem, icon=":material/error:")
@@ -132,8 +140,8 @@ def _supervision(settings: Settings, register: Register, tasks: list[Task], toda
         except (TaskError, MissingGlyphError) as exc:
             st.error(f"无法生成：{md(exc)}", icon=":material/error:")
             return
-        st.download_button("下载督办通知单（PDF）", pdf, file_name=supervision_filename(name), mime="application/pdf",
-                           type="primary", icon=":material/download:", key="tasks_supervision_pdf", on_click="ignore")
+        st.session_state[SUPERVISION] = (chosen, pdf)
+        st.rerun()
 
 
 def _label(task: Task, by_site: dict[str, Site]) -> str:

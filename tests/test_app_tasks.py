@@ -103,6 +103,9 @@ def test_the_supervision_notice_downloads_from_the_page(app_settings, accounts, 
     at = run_page(login("look01"), PAGE)  # a viewer may print it too
     at.selectbox(key="tasks_supervision_to").set_value(("township", "板桥乡"))
     run_page(at)
+    assert not at.get("download_button") or "tasks_supervision_pdf" not in [b.key for b in at.get("download_button")]
+    at.button(key="tasks_supervision_make").click()
+    run_page(at)
     assert "当前逾期 1 项" in texts(at.caption)
     pdf = tmp_path / "督办.pdf"
     pdf.write_bytes(media_file(media, at.download_button(key="tasks_supervision_pdf").proto.url).content)

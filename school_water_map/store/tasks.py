@@ -23,7 +23,7 @@ from school_water_map.domain.inspections import DevicePosition
 from school_water_map.domain.patrol import PatrolRules, presence
 from school_water_map.domain.sites import Site
 from school_water_map.domain.tasks import Evidence, Task, TaskDraft, TaskEvent
-from school_water_map.domain.users import ADMIN, VIEWER, User, require_site_write
+from school_water_map.domain.users import ADMIN, User, require_site_write
 from school_water_map.errors import AuthError, PhotoError, PositionError, TaskError
 from school_water_map.store import photos
 from school_water_map.store.database import Store
@@ -219,8 +219,6 @@ def _append(store: Store, user: User, task_id: int, kind: str, evidence: Evidenc
 
 
 def _authorize(user: User, task: Task, kind: str) -> None:
-    if user.role == VIEWER and user.active:
-        raise AuthError("“查看”账号只能查看，不能处理整改任务")
     require_site_write(user, task.township or None, "整改任务")
     if kind in (domain.VERIFIED, domain.RETURNED) and user.id == task.reporter_id:
         raise AuthError("报告已整改的账号不能验收或退回自己报告的整改：请由教育局或本乡镇其他账号验收")
